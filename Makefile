@@ -1,0 +1,66 @@
+# Ladder — the two commands are `make run` and `make test`; the rest help them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+RUN_ENV := DEBUG=true
+TEST_ARGS ?=
+
+.PHONY: help install run test lint format lock e2e-deps check-deploy clean
+
+help:
+	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff and mypy"
+
+$(PY):
+	@py="$$(bin/find-python)" || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements-dev.lock | $(PY)
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
+		{ echo "$(VENV) uses Python < 3.12; remove it (rm -rf $(VENV)) and run make again." >&2; exit 1; }
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests need Debian's chromium and axe-core from npm; without them they are
+# skipped locally (CI sets LADDER_REQUIRE_BROWSER=1, which turns a skip into a failure).
+e2e-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: browser tests will be skipped" >&2; fi
+
+test: install e2e-deps
+	$(PY) -m pytest $(TEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 -q -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 -q -o requirements-dev.lock
+
+# The production settings must pass Django's deployment checks.
+check-deploy: install
+	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=ladder.example.com SITE_URL=https://ladder.example.com \
+		EMAIL_URL="smtp://mail.example.com:587?tls=1" DATABASE_URL=sqlite:///:memory: \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache

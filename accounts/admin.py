@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin[User]):
+    ordering = ["email"]
+    list_display = ["email", "name", "time_zone", "is_staff", "date_joined"]
+    search_fields = ["email", "name"]
+    readonly_fields = ["code", "date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("code", "email", "password")}),
+        ("Profile", {"fields": ("name", "time_zone")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

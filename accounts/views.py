@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from allauth.account.decorators import reauthentication_required
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.models import User
+from accounts.services import user_delete
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def _without_password(request: HttpRequest) -> bool:
+    return not _user(request).has_usable_password()
+
+
+@login_required
+@reauthentication_required(enabled=_without_password, allow_get=True)
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST":
+        if not ratelimit.consume(request, action="reauthenticate", user=user):
+            form.add_error(None, "Too many attempts. Wait a minute and try again.")
+        elif form.is_valid():
+            email = user.email
+            logout(request)
+            user_delete(user=user)
+            messages.success(request, f"The account for {email} and everything in it is deleted.")
+            return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,14 @@
+"""The Celery app. Tasks live in the apps; the beat schedule is kept here in one place."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+
+app = Celery("ladder")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.conf.beat_schedule = {}

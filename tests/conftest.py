@@ -1,0 +1,43 @@
+"""The shared cast and helpers. Every test gets a clean cache (rate limits live there)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from accounts.models import User
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_person(email: str, name: str = "", *, verified: bool = True) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
+
+
+@pytest.fixture
+def individual(db: None) -> User:
+    """Maya, a mid-level developer, signed up and verified."""
+    return make_person("maya@example.com", "Maya Patel")
+
+
+@pytest.fixture
+def second_individual(db: None) -> User:
+    """Tom, another person whose data Maya must never see."""
+    return make_person("tom@example.com", "Tom Reyes")
+
+
+def links_in(text: str) -> list[str]:
+    return re.findall(r"https?://[^\s<>\"]+", text)
