@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -61,6 +61,9 @@ check-deploy: install
 		ALLOWED_HOSTS=ladder.example.com SITE_URL=https://ladder.example.com \
 		EMAIL_URL="smtp://mail.example.com:587?tls=1" DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+messages:
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,185 @@
+"""The browser harness: Debian's Chromium driven by Playwright, axe-core on every
+page, a real SMTP sink for email, and a failure on any CSP violation or script error.
+
+Without /usr/bin/chromium or node_modules/axe-core the browser tests are skipped,
+unless LADDER_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
+    if missing:
+        message = f"browser tests need {', '.join(missing)} (see .ci/run)"
+        if os.environ.get("LADDER_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    url: str
+    checked: bool = False
+
+
+@dataclass
+class Tab:
+    """A browser tab that remembers every page it loaded, so the test can prove
+    each one passed axe, and every CSP violation or script error it saw."""
+
+    page: Any
+    visits: list[Visit] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.assert_accessible()
+
+    def assert_accessible(self) -> None:
+        """Run axe-core (WCAG 2.2 AA rules) on the current page: no violations."""
+        self.page.wait_for_load_state("load")
+        self.page.evaluate(AXE.read_text())
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        violations = [
+            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in result["violations"]
+        ]
+        assert not violations, f"axe on {self.page.url}:\n" + "\n".join(violations)
+        if self.visits:
+            self.visits[-1].checked = True
+
+    def screenshot(self, name: str) -> None:
+        """Save the page at phone and desktop widths in test-artifacts/screens/."""
+        folder = ARTIFACTS / "screens"
+        folder.mkdir(parents=True, exist_ok=True)
+        size = self.page.viewport_size
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            self.page.set_viewport_size(viewport)
+            self.page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
+        self.page.set_viewport_size(size)
+
+
+@pytest.fixture
+def tab(browser: Any, live_server: Any) -> Iterator[Tab]:
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    tab = Tab(page)
+    page.on("load", lambda p: tab.visits.append(Visit(p.url)))
+    page.on(
+        "console",
+        lambda msg: (
+            tab.problems.append(msg.text)
+            if msg.type == "error"
+            and ("Content Security Policy" in msg.text or "Refused" in msg.text)
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: tab.problems.append(f"script error: {error}"))
+    yield tab
+    context.close()
+    assert not tab.problems, tab.problems
+    unchecked = [v.url for v in tab.visits if not v.checked]
+    assert not unchecked, f"pages loaded without an axe check: {unchecked}"
+
+
+class SmtpSink:
+    """A real SMTP server on a free local port that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 10) -> EmailMessage:
+        """The ``count``-th message to ``to``, waiting for it to arrive."""
+
+        def matching() -> list[EmailMessage]:
+            return [m for m in self.messages if to in str(m["To"])]
+
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(matching()) >= count, timeout=timeout)
+        found = matching()
+        assert len(found) >= count, (
+            f"no email #{count} to {to}; got {[m['Subject'] for m in self.messages]}"
+        )
+        return found[count - 1]
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
+        }
+    }
+    yield sink
+    sink.controller.stop()

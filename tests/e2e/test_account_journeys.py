@@ -1,0 +1,115 @@
+"""A person signs up, confirms their address from a real email, protects the account
+with an authenticator app and logs in with it; and logs in by an emailed code."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.conftest import PASSWORD, make_person
+from tests.e2e.conftest import SmtpSink, Tab, text_of
+from tests.totp import totp
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink: SmtpSink) -> None:
+    page = tab.page
+    tab.goto("/")
+    tab.screenshot("landing")
+    page.get_by_role("link", name="Start your audit").click()
+    tab.assert_accessible()
+    tab.screenshot("signup")
+
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    tab.assert_accessible()
+    assert "Verify your email" in page.content() or "verification" in page.content().lower()
+
+    message = smtp_sink.wait_for("ana@example.com")
+    assert message["Subject"] == "Ladder: Confirm your email address"
+    link = re.search(r"https?://\S+/confirm-email/\S+/", text_of(message)).group(0)
+    tab.goto(_path(link))
+    page.get_by_role("button", name="Confirm").click()
+    tab.assert_accessible()
+
+    # Log in with the password.
+    if "/accounts/login/" not in page.url:
+        tab.goto("/accounts/login/")
+    tab.screenshot("login")
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+    assert page.get_by_role("button", name="Log out").is_visible()
+
+    # Set up two-factor authentication with an authenticator app.
+    tab.goto("/accounts/2fa/")
+    tab.screenshot("two-factor")
+    page.get_by_role("link", name="Activate").first.click()
+    tab.assert_accessible()
+    if page.get_by_label("Password").count():  # allauth asks for the password again
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+        tab.assert_accessible()
+    tab.screenshot("two-factor-activate")
+    secret = page.locator("#authenticator_secret").input_value()
+    activation_code = totp(secret)
+    page.get_by_label("Authenticator code").fill(activation_code)
+    page.get_by_role("button", name="Activate").click()
+    tab.assert_accessible()
+    tab.screenshot("two-factor-recovery-codes")
+
+    page.get_by_role("button", name="Log out").click()
+    tab.assert_accessible()
+    if page.get_by_role("heading", name="Log out").count():  # allauth's confirmation page
+        page.locator("main").get_by_role("button", name="Log out").click()
+        tab.assert_accessible()
+
+    # Log in again: the password, then the code from the app.
+    tab.goto("/accounts/login/")
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+    tab.screenshot("two-factor-authenticate")
+    while totp(secret) == activation_code:  # a used code is refused; wait for the next one
+        time.sleep(1)
+    page.get_by_label("Code").fill(totp(secret))
+    page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+    assert page.get_by_role("button", name="Log out").is_visible()
+
+
+def test_log_in_by_a_code_sent_by_email(tab: Tab, smtp_sink: SmtpSink) -> None:
+    make_person("ben@example.com", "Ben Okafor")
+    page = tab.page
+    tab.goto("/accounts/login/")
+    page.get_by_role("link", name="Email me a log-in code instead").click()
+    tab.assert_accessible()
+    page.get_by_label("Email").fill("ben@example.com")
+    page.get_by_role("button", name="Email me a code").click()
+    tab.assert_accessible()
+    tab.screenshot("login-code")
+
+    code = re.search(
+        r"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", text_of(smtp_sink.wait_for("ben@example.com")), re.M
+    ).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    tab.assert_accessible()
+    assert page.get_by_role("link", name="Ben Okafor").is_visible()
+
+
+def test_error_pages_look_like_the_product(tab: Tab) -> None:
+    tab.goto("/no-such-page/")
+    assert tab.page.get_by_role("heading", name="We can't find that page").is_visible()
+    tab.screenshot("404")
