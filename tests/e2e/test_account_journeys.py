@@ -113,3 +113,51 @@ def test_error_pages_look_like_the_product(tab: Tab) -> None:
     tab.goto("/no-such-page/")
     assert tab.page.get_by_role("heading", name="We can't find that page").is_visible()
     tab.screenshot("404")
+
+
+def test_profile_then_delete_the_account(tab: Tab) -> None:
+    make_person("cleo@example.com", "Cleo")
+    page = tab.page
+    tab.goto("/accounts/login/")
+    page.get_by_label("Email").fill("cleo@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+
+    page.get_by_role("link", name="Cleo").click()
+    tab.assert_accessible()
+    page.get_by_label("Name").fill("Cleo Martin")
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save profile").click()
+    tab.assert_accessible()
+    assert page.get_by_text("Your profile is saved.").is_visible()
+    tab.screenshot("profile")
+
+    page.get_by_role("link", name="Delete account").click()
+    tab.assert_accessible()
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Delete my account for good").click()
+    tab.assert_accessible()  # the error state, too
+    assert page.get_by_text("That is not your current password.").is_visible()
+    tab.screenshot("delete-account-error")
+
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Delete my account for good").click()
+    tab.assert_accessible()
+    assert page.get_by_text("is deleted").is_visible()
+    assert (
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").is_visible()
+    )
+
+
+def test_an_expired_form_gets_a_clear_page_not_a_crash(tab: Tab) -> None:
+    tab.goto("/accounts/login/")
+    tab.page.context.clear_cookies()  # as if the session ended in another tab
+    tab.page.get_by_label("Email").fill("someone@example.com")
+    tab.page.get_by_label("Password").fill(PASSWORD)
+    tab.page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+    assert tab.page.get_by_role("heading", name="This form has expired").is_visible()
+    tab.screenshot("csrf")
