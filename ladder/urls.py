@@ -6,6 +6,7 @@ from ladder import views
 urlpatterns = [
     path("", views.landing, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("assessments.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from accounts.models import User
+from assessments.models import Occupation
+from assessments.reference import clear_derived, load_reference
 
 PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The reference library is part of every test database, as in production.
+
+    pytest-django runs transactional tests (which empty the tables) after the rest;
+    those that need the library ask for ``reference_data``.
+    """
+    with django_db_blocker.unblock():
+        load_reference()
+        clear_derived()
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """The reference library, reloaded if a transactional test emptied it."""
+    if not Occupation.objects.exists():
+        load_reference()
+        clear_derived()
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +42,7 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+    clear_derived()  # figures computed from reference rows a test may have changed
 
 
 def make_person(email: str, name: str = "", *, verified: bool = True) -> User:

@@ -1,0 +1,19 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from assessments.reference import load_reference
+
+
+class Command(BaseCommand):
+    help = "Load occupations, task statements and AI time horizons from reference/. Safe to re-run."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        report = load_reference()
+        self.stdout.write(
+            f"{report.occupations} occupations, {report.tasks} task statements, "
+            f"{report.horizons} AI time-horizon measurements loaded; {report.removed} stale rows removed "
+            f"in {time.perf_counter() - started:.1f} s."
+        )

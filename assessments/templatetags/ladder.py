@@ -1,0 +1,27 @@
+"""Formatting shared by every page, export and email, so they all agree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from ladder.scoring import round_half_up
+
+register = template.Library()
+
+
+@register.filter
+def rung(value: Decimal | float | None) -> str:
+    """A rung to one decimal, rounded half up; an en dash when unknown."""
+    if value is None or value == "":
+        return "–"
+    return str(round_half_up(value, 1))
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A 0–1 share as a whole percentage."""
+    if value is None:
+        return "–"
+    return f"{round_half_up(value * 100, 0)}%"
