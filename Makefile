@@ -28,6 +28,7 @@ install: $(STAMP)
 
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_reference
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -16,9 +16,15 @@ class BenchmarkSearchForm(forms.Form):
         label="Occupation",
         required=False,
         max_length=100,
-        help_text='Words of a job title or an everyday name, e.g. "software dev", "realtor", "therapist".',
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"max_length": "Keep it under 100 characters: a job title or a few words of one."},
+        help_text=(
+            'Words of a job title or an everyday name, e.g. "software dev", "realtor", "therapist".'
+        ),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "max_length": "Keep it under 100 characters: a job title or a few words of one."
+        },
     )
     # A sort link from an old bookmark or a hand-edited URL falls back to best match.
     sort = forms.CharField(required=False)

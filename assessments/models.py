@@ -59,7 +59,9 @@ class TaskStatement(models.Model):
     class Meta:
         ordering = [models.F("suggested_score").desc(nulls_last=True), "task_id"]
         constraints = [
-            models.UniqueConstraint(fields=["occupation", "task_id"], name="task_unique_per_occupation"),
+            models.UniqueConstraint(
+                fields=["occupation", "task_id"], name="task_unique_per_occupation"
+            ),
         ]
 
     def __str__(self) -> str:

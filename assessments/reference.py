@@ -102,7 +102,9 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=[f.name for f in Occupation._meta.concrete_fields if f.name not in {"id", "code"}],
+        update_fields=[
+            f.name for f in Occupation._meta.concrete_fields if f.name not in {"id", "code"}
+        ],
     )
     codes = {o.code for o in occupations}
     removed, _ = Occupation.objects.exclude(code__in=codes).delete()
@@ -129,7 +131,9 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
     wanted = {(t.occupation_id, t.task_id) for t in tasks}
     stale = [
         pk
-        for pk, occupation_id, task_id in TaskStatement.objects.values_list("pk", "occupation_id", "task_id")
+        for pk, occupation_id, task_id in TaskStatement.objects.values_list(
+            "pk", "occupation_id", "task_id"
+        )
         if (occupation_id, task_id) not in wanted
     ]
     removed += TaskStatement.objects.filter(pk__in=stale).delete()[0] if stale else 0
@@ -139,13 +143,26 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
         horizons,
         update_conflicts=True,
         unique_fields=["suite", "model"],
-        update_fields=["released", "is_sota", "p50_minutes", "p50_ci_low", "p50_ci_high", "p80_minutes"],
+        update_fields=[
+            "released",
+            "is_sota",
+            "p50_minutes",
+            "p50_ci_low",
+            "p50_ci_high",
+            "p80_minutes",
+        ],
     )
     keep = {(h.suite, h.model) for h in horizons}
     stale_horizons = [
-        pk for pk, suite, model in HorizonMeasurement.objects.values_list("pk", "suite", "model") if (suite, model) not in keep
+        pk
+        for pk, suite, model in HorizonMeasurement.objects.values_list("pk", "suite", "model")
+        if (suite, model) not in keep
     ]
-    removed += HorizonMeasurement.objects.filter(pk__in=stale_horizons).delete()[0] if stale_horizons else 0
+    removed += (
+        HorizonMeasurement.objects.filter(pk__in=stale_horizons).delete()[0]
+        if stale_horizons
+        else 0
+    )
 
     transaction.on_commit(clear_derived)
     return LoadReport(len(occupations), len(tasks), len(horizons), removed)
@@ -165,7 +182,11 @@ def scenarios() -> tuple[runway.Scenario, runway.Scenario, runway.Scenario]:
     """
     points = [
         runway.HorizonPoint(
-            suite=h.suite, model=h.model, released=h.released, is_sota=h.is_sota, p50_minutes=h.p50_minutes
+            suite=h.suite,
+            model=h.model,
+            released=h.released,
+            is_sota=h.is_sota,
+            p50_minutes=h.p50_minutes,
         )
         for h in HorizonMeasurement.objects.all()
     ]
@@ -183,10 +204,11 @@ class ExposureCheck:
 
 @cache
 def exposure_check() -> ExposureCheck:
-    pairs = list(
-        Occupation.objects.filter(
-            rung__isnull=False, gpt4_exposure__isnull=False, share_physical__lte=PHYSICAL_SHARE_THRESHOLD
-        ).values_list("rung", "gpt4_exposure")
-    )
-    rho = stats.spearman([float(r) for r, _ in pairs], [e for _, e in pairs])
+    rows = Occupation.objects.filter(
+        rung__isnull=False,
+        gpt4_exposure__isnull=False,
+        share_physical__lte=PHYSICAL_SHARE_THRESHOLD,
+    ).values_list("rung", "gpt4_exposure")
+    pairs = [(float(r), e) for r, e in rows if r is not None and e is not None]
+    rho = stats.spearman([r for r, _ in pairs], [e for _, e in pairs])
     return ExposureCheck(rho=rho, n=len(pairs), threshold=PHYSICAL_SHARE_THRESHOLD)

@@ -15,14 +15,29 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from assessments import reference
 from assessments.forms import BenchmarkSearchForm
 from assessments.models import Occupation
 from ladder import chart, runway, search
 
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that has passed through django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
 RESULT_LIMIT = 50
-EXAMPLE_SEARCHES = ("software developer", "lawyer", "realtor", "therapist", "financial advisor", "nurse")
+EXAMPLE_SEARCHES = (
+    "software developer",
+    "lawyer",
+    "realtor",
+    "therapist",
+    "financial advisor",
+    "nurse",
+)
 _SORT_KEYS: dict[str, Callable[[Occupation], Any]] = {
     "rung": lambda o: o.rung,
     "exposure": lambda o: o.gpt4_exposure,
@@ -54,7 +69,7 @@ def find_occupations(raw_query: str) -> list[Occupation]:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def benchmarks(request: HttpRequest) -> HttpResponse:
+def benchmarks(request: HtmxHttpRequest) -> HttpResponse:
     form = BenchmarkSearchForm(request.GET)
     results: list[Occupation] = []
     query = sort = ""
@@ -70,7 +85,7 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
         "limit": RESULT_LIMIT,
         "examples": EXAMPLE_SEARCHES,
     }
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
     template = "assessments/benchmarks.html#results" if partial else "assessments/benchmarks.html"
     return render(request, template, context)
 
@@ -90,13 +105,19 @@ def occupation_detail(request: HttpRequest, code: str) -> HttpResponse:
     tasks = list(occupation.tasks.all())
     today = timezone.localdate()
     frontier = frontier_today(today)
-    markers = [chart.Marker(occupation.title, float(occupation.rung), "occupation")] if occupation.rung else []
+    markers = (
+        [chart.Marker(occupation.title, float(occupation.rung), "occupation")]
+        if occupation.rung
+        else []
+    )
     context = {
         "occupation": occupation,
         "tasks": tasks,
         "chart": chart.ladder_chart(f"{occupation.title} on the ladder", markers, frontier),
         "runway": (
-            runway.runway_range(float(occupation.rung), today, reference.scenarios()) if occupation.rung else None
+            runway.runway_range(float(occupation.rung), today, reference.scenarios())
+            if occupation.rung
+            else None
         ),
         "label_caveat": LABEL_CAVEATS.get(occupation.code),
     }
@@ -131,7 +152,10 @@ def about_data(request: HttpRequest) -> HttpResponse:
 def about_runway(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scenarios = reference.scenarios()
-    examples = [(rung, runway.runway_range(float(rung), today, scenarios)) for rung in (1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5)]
+    examples = [
+        (rung, runway.runway_range(float(rung), today, scenarios))
+        for rung in (1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5)
+    ]
     context = {
         "scenarios": scenarios,
         "frontier": frontier_today(today),

@@ -10,9 +10,13 @@ WIDTH = 640
 HEIGHT = 380
 TOP = 30  # y of rung 5
 BOTTOM = 340  # y of rung 1
-LADDER_LEFT = 250
-LADDER_RIGHT = 330
-LABEL_X = 352
+# Labels sit left of the ladder (the first thing seen on a narrow screen), the
+# method's reference clusters to its right.
+LADDER_LEFT = 300
+LADDER_RIGHT = 380
+LABEL_X = 282
+CLUSTER_X = 416
+CLUSTER_WIDTH = 216
 LABEL_GAP = 20
 RAIL_WIDTH = 8  # minimum vertical distance between two marker labels
 
@@ -127,7 +131,19 @@ class LadderChart:
 
     @property
     def axis_x(self) -> int:
-        return self.ladder_left - 8
+        return self.ladder_right + RAIL_WIDTH + 8
+
+    @property
+    def cluster_x(self) -> int:
+        return CLUSTER_X
+
+    @property
+    def cluster_width(self) -> int:
+        return CLUSTER_WIDTH
+
+    @property
+    def cluster_text_x(self) -> int:
+        return CLUSTER_X + 10
 
     @property
     def dot_x(self) -> int:
@@ -135,7 +151,7 @@ class LadderChart:
 
     @property
     def band_x(self) -> int:
-        return self.ladder_left - 14
+        return 0
 
 
 def place_labels(markers: Sequence[Marker]) -> tuple[PlacedMarker, ...]:
@@ -143,7 +159,8 @@ def place_labels(markers: Sequence[Marker]) -> tuple[PlacedMarker, ...]:
     ordered = sorted(markers, key=lambda m: m.y)
     placed: list[PlacedMarker] = []
     for marker in ordered:
-        label_y = marker.y + 4
+        # The frontier's label hangs just under its line rather than across it.
+        label_y = marker.y + (18 if marker.kind == FRONTIER else 4)
         if placed and label_y - placed[-1].label_y < LABEL_GAP:
             label_y = placed[-1].label_y + LABEL_GAP
         placed.append(PlacedMarker(marker, label_y))

@@ -81,15 +81,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "project manager": ("project management specialists",),
 }
 
-STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "or", "my", "i", "am", "as", "at"})
+STOP_WORDS = frozenset(
+    {"a", "an", "and", "the", "of", "in", "for", "to", "or", "my", "i", "am", "as", "at"}
+)
 MIN_PREFIX = 2
 SYNONYM_BONUS = 0.5
 
 
 def normalise(text: str) -> str:
     """Lower case, accents removed, punctuation to spaces, single spaces."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    spaced = re.sub(r"[^\w]+", " ", text)  # dashes and slashes separate words
+    folded = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded.lower()).split())
 
 
 def _stem(word: str) -> str:

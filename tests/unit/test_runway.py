@@ -248,6 +248,26 @@ def test_runway_that_lands_exactly_on_a_day_is_not_rounded_up():
     assert runway_days(2.0, FRONTIER_START_DATE, scenario(120)) == 500
 
 
+@pytest.mark.parametrize(
+    ("rung", "doubling_days", "expected"),
+    [
+        # The naive day count comes out a hair above a whole number (140.00000000000014),
+        # yet the frontier already stands on the rung that day.
+        (1.57, 240.0, 140),
+        (2.04, 504.0, 2268),
+        # The naive count is exactly whole (17030.0), yet that day falls a hair short.
+        (4.12, 780.0, 17031),
+        (2.77, 792.0, 8383),
+    ],
+)
+def test_runway_agrees_with_frontier_at_despite_rounding(rung, doubling_days, expected):
+    chosen = scenario(doubling_days)
+    runway = runway_days(rung, FRONTIER_START_DATE, chosen)
+    assert runway == expected
+    assert frontier_at(FRONTIER_START_DATE + timedelta(days=runway), chosen) >= rung
+    assert frontier_at(FRONTIER_START_DATE + timedelta(days=runway - 1), chosen) < rung
+
+
 def test_runway_counts_from_today():
     assert runway_days(2.0, FRONTIER_START_DATE + timedelta(days=17), scenario(100)) == 400
     assert runway_days(2.0, FRONTIER_START_DATE - timedelta(days=10), scenario(100)) == 427

@@ -38,7 +38,9 @@ def test_search_finds_what_people_mean(client, query, expected_first):
 
 def test_software_developer_shows_rung_2_1(client):
     html = client.get("/benchmarks/?q=software+developer").content.decode()
-    row = html.split('href="/benchmarks/15-1252.00/">Software Developers</a>', 1)[1].split("</tr>", 1)[0]
+    row = html.split('href="/benchmarks/15-1252.00/">Software Developers</a>', 1)[1].split(
+        "</tr>", 1
+    )[0]
     assert '<td class="num">2.1</td>' in row
     assert '<td class="num">87%</td>' in row
 
@@ -50,8 +52,13 @@ def test_coder_finds_developers_and_programmers(client):
 
 def test_therapist_finds_counselling_and_therapy_occupations(client):
     found = titles(client.get("/benchmarks/?q=therapist"))
-    for title in ["Marriage and Family Therapists", "Mental Health Counselors", "Physical Therapists",
-                  "Occupational Therapists", "Clinical and Counseling Psychologists"]:
+    for title in [
+        "Marriage and Family Therapists",
+        "Mental Health Counselors",
+        "Physical Therapists",
+        "Occupational Therapists",
+        "Clinical and Counseling Psychologists",
+    ]:
         assert title in found
     assert "Credit Counselors" not in found
 
@@ -97,7 +104,8 @@ def test_sort_by_rung_both_ways(client):
         return [float(r) for r in re.findall(r'<td class="num">(\d\.\d)</td>', html)]
 
     ascending, descending = rungs("rung"), rungs("-rung")
-    assert ascending == sorted(ascending) and len(ascending) > 5
+    assert ascending == sorted(ascending)
+    assert len(ascending) > 5
     assert descending == sorted(descending, reverse=True)
     assert set(ascending) == set(descending)
 
@@ -105,7 +113,8 @@ def test_sort_by_rung_both_ways(client):
 def test_sort_by_exposure(client):
     html = client.get("/benchmarks/", {"q": "analyst", "sort": "-exposure"}).content.decode()
     exposures = [int(e) for e in re.findall(r'<td class="num">(\d+)%</td>', html)]
-    assert exposures == sorted(exposures, reverse=True) and len(exposures) > 3
+    assert exposures == sorted(exposures, reverse=True)
+    assert len(exposures) > 3
 
 
 def test_unknown_sort_falls_back_to_best_match(client):
@@ -115,7 +124,9 @@ def test_unknown_sort_falls_back_to_best_match(client):
 
 def test_htmx_type_ahead_gets_only_the_results_fragment(client):
     full = client.get("/benchmarks/?q=lawyer")
-    fragment = client.get("/benchmarks/?q=lawyer", headers={"HX-Request": "true", "HX-Target": "results"})
+    fragment = client.get(
+        "/benchmarks/?q=lawyer", headers={"HX-Request": "true", "HX-Target": "results"}
+    )
     assert "<html" not in fragment.content.decode()
     assert titles(fragment) == titles(full) == ["Lawyers"]
     assert len(fragment.content) < len(full.content) / 3
@@ -123,7 +134,10 @@ def test_htmx_type_ahead_gets_only_the_results_fragment(client):
 
 
 def test_htmx_history_restore_gets_the_whole_page(client):
-    response = client.get("/benchmarks/?q=lawyer", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    response = client.get(
+        "/benchmarks/?q=lawyer",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
     assert "<html" in response.content.decode()
 
 
@@ -181,7 +195,7 @@ def test_unknown_occupation_is_404(client):
 def test_about_data_shows_the_computed_correlation_and_attributions(client):
     reference.clear_derived()
     html = client.get("/about/data/").content.decode()
-    assert 'ρ = -0.54' in html
+    assert "ρ = -0.54" in html
     assert "n = 464" in html
     assert "O*NET® is a trademark of USDOL/ETA" in html
     assert "CC BY 4.0" in html

@@ -27,13 +27,19 @@ def test_loading_twice_leaves_the_same_rows_with_the_same_ids():
     )
     assert before == after
     assert (len(after[0]), after[1], after[2]) == (923, 19265, 50)
-    assert "923 occupations, 19265 task statements, 50 AI time-horizon measurements" in out.getvalue()
+    assert (
+        "923 occupations, 19265 task statements, 50 AI time-horizon measurements" in out.getvalue()
+    )
 
 
 def test_loading_restores_edited_rows_and_removes_rows_not_in_the_files():
     Occupation.objects.filter(code="15-1252.00").update(title="Tampered", rung=Decimal("5.00"))
-    stray = Occupation.objects.create(code="99-9999.00", soc2018="99-9999", title="Not in the files")
-    TaskStatement.objects.create(occupation=Occupation.objects.get(code="23-1011.00"), task_id=999999, text="x")
+    stray = Occupation.objects.create(
+        code="99-9999.00", soc2018="99-9999", title="Not in the files"
+    )
+    TaskStatement.objects.create(
+        occupation=Occupation.objects.get(code="23-1011.00"), task_id=999999, text="x"
+    )
     report = reference.load_reference()
     developers = Occupation.objects.get(code="15-1252.00")
     assert (developers.title, developers.rung) == ("Software Developers", Decimal("2.06"))
@@ -54,7 +60,8 @@ def test_columns_land_in_the_right_fields():
     plumbers = Occupation.objects.get(title__startswith="Plumbers")
     assert plumbers.is_largely_physical
     task = TaskStatement.objects.filter(occupation=developers, exposure="E2").first()
-    assert task is not None and task.get_exposure_display().startswith("A language model with tools")
+    assert task is not None
+    assert task.get_exposure_display().startswith("A language model with tools")
 
 
 def test_runway_scenarios_are_fitted_to_the_loaded_horizons():

@@ -14,6 +14,6 @@ class Command(BaseCommand):
         report = load_reference()
         self.stdout.write(
             f"{report.occupations} occupations, {report.tasks} task statements, "
-            f"{report.horizons} AI time-horizon measurements loaded; {report.removed} stale rows removed "
-            f"in {time.perf_counter() - started:.1f} s."
+            f"{report.horizons} AI time-horizon measurements loaded; "
+            f"{report.removed} stale rows removed in {time.perf_counter() - started:.1f} s."
         )
