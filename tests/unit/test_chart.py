@@ -1,3 +1,5 @@
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +32,7 @@ def test_labels_never_overlap_and_stay_on_the_chart(values):
         [chart.Marker(f"m{i}", v, "activity") for i, v in enumerate(values)]
     )
     ys = sorted(p.label_y for p in placed)
-    assert all(b - a >= chart.LABEL_GAP - 1e-9 for a, b in zip(ys, ys[1:], strict=False))
+    assert all(b - a >= chart.LABEL_GAP - 1e-9 for a, b in itertools.pairwise(ys))
     assert ys[-1] <= chart.HEIGHT
 
 
