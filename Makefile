@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench-search clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -62,6 +62,11 @@ check-deploy: install
 		ALLOWED_HOSTS=ladder.example.com SITE_URL=https://ladder.example.com \
 		EMAIL_URL="smtp://mail.example.com:587?tls=1" DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# Search latency on SQLite and PostgreSQL (outside make test: timings are not assertions).
+bench-search: install
+	DATABASE_URL=sqlite:///$(CURDIR)/bench/search.sqlite3 $(PY) -m bench.search_latency
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ladder_bench} $(PY) -m bench.search_latency
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
