@@ -5,12 +5,15 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import User
 from accounts.services import user_delete
+from assessments.exports import person_data
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,3 +51,15 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"The account for {email} and everything in it is deleted.")
             return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> JsonResponse:
+    """Everything of the person's, as a JSON file download."""
+    response = JsonResponse(
+        person_data(_user(request)), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ladder-data-{stamp}.json"'
+    return response

@@ -3,6 +3,9 @@ time-horizon measurements) and, built on it, people's audits."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 PHYSICAL_SHARE_THRESHOLD = 0.10  # above this, the occupation is largely physical work
@@ -89,3 +92,145 @@ class HorizonMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} ({self.suite})"
+
+
+class Audit(models.Model):
+    """One run of the method's steps S1–S3: a person's activities, their shares of the
+    week and their scores. A draft until completed; completed audits are read-only."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        COMPLETE = "complete", "Complete"
+
+    class Step(models.TextChoices):
+        ROLE = "role", "Your role"
+        ACTIVITIES = "activities", "Activities"
+        TIME = "time", "Time"
+        SCORES = "scores", "Scores"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audits",
+    )
+    # For a visitor without an account: the secret kept in their session.
+    anonymous_key = models.CharField(max_length=64, blank=True, db_index=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    reached = models.CharField(
+        "furthest step reached", max_length=12, choices=Step.choices, default=Step.ROLE
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "status", "-created_at"]),
+            models.Index(
+                fields=["status", "updated_at"],
+                name="audit_unclaimed_idx",
+                condition=models.Q(owner__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False) | ~models.Q(anonymous_key=""),
+                name="audit_has_owner_or_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.job_title or "Untitled audit"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def title(self) -> str:
+        return self.job_title or (self.occupation.title if self.occupation else "Untitled audit")
+
+
+class Activity(models.Model):
+    """An activity that creates value in the role: its share of the week and its score."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=200)
+    share = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    three_year = models.BooleanField(
+        "could a perfect AI do this within three years?", null=True, blank=True
+    )
+    task = models.ForeignKey(
+        TaskStatement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "position"], name="activity_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=True) | models.Q(share__gte=1, share__lte=100),
+                name="activity_share_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="activity_score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class RungSnapshot(models.Model):
+    """The result of a completed audit, frozen: what the person saw, exactly, even if
+    the reference data or the rubric change later. Never edited."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="snapshot")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="snapshots",
+    )
+    taken_at = models.DateTimeField()
+    rung = models.DecimalField(max_digits=3, decimal_places=2)
+    low_share = models.PositiveSmallIntegerField()
+    high_share = models.PositiveSmallIntegerField()
+    activities = models.JSONField()  # [{"description", "share", "score"}]
+    occupation_code = models.CharField(max_length=10, blank=True)
+    occupation_title = models.CharField(max_length=150, blank=True)
+    benchmark_rung = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    frontier = models.DecimalField(
+        "AI frontier (baseline) when taken", max_digits=3, decimal_places=2
+    )
+    runway_shortest_days = models.PositiveIntegerField()
+    runway_longest_days = models.PositiveIntegerField()
+    runway_text = models.CharField(max_length=80)
+    scenarios = models.JSONField()  # [{"key", "doubling_days", "runway_days"}]
+    rubric_version = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["owner", "-taken_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rung__gte=1, rung__lte=5), name="snapshot_rung_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rung {self.rung} on {self.taken_at:%Y-%m-%d}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import audits, views, wizard
 
 app_name = "assessments"
 
@@ -9,4 +9,13 @@ urlpatterns = [
     path("benchmarks/<str:code>/", views.occupation_detail, name="occupation"),
     path("about/data/", views.about_data, name="about_data"),
     path("about/runway/", views.about_runway, name="about_runway"),
+    path("ladder/", audits.my_ladder, name="my_ladder"),
+    path("audit/new/", wizard.start, name="start"),
+    path("audit/occupations/", wizard.occupation_options, name="occupation_options"),
+    path("audit/<uuid:code>/role/", wizard.step_role, name="step_role"),
+    path("audit/<uuid:code>/activities/", wizard.step_activities, name="step_activities"),
+    path("audit/<uuid:code>/time/", wizard.step_time, name="step_time"),
+    path("audit/<uuid:code>/scores/", wizard.step_scores, name="step_scores"),
+    path("audit/<uuid:code>/result/", audits.result, name="result"),
+    path("audit/<uuid:code>/delete/", audits.delete, name="delete"),
 ]

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
 
 app = Celery("ladder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "purge-unclaimed-audits": {
+        "task": "assessments.tasks.purge_unclaimed_audits",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

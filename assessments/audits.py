@@ -1,0 +1,88 @@
+"""A person's audits after the wizard: the result, "My ladder", deleting an audit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import services
+from assessments.access import audit_for
+from assessments.models import Audit, RungSnapshot
+from assessments.views import HtmxHttpRequest, frontier_today
+from ladder import chart, scoring
+
+
+def snapshot_chart(snapshot: RungSnapshot, *, with_activities: bool = True) -> chart.LadderChart:
+    """The ladder chart of a result: the person, their benchmark, their activities."""
+    markers = [chart.Marker("You", float(snapshot.rung), "you")]
+    if snapshot.benchmark_rung is not None:
+        markers.append(
+            chart.Marker(snapshot.occupation_title, float(snapshot.benchmark_rung), "occupation")
+        )
+    if with_activities:
+        markers += [
+            chart.Marker(a["description"], a["score"], "activity") for a in snapshot.activities
+        ]
+    return chart.ladder_chart(
+        "Your rung on the ladder", markers, frontier_today(timezone.localdate())
+    )
+
+
+@require_GET
+def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = audit_for(request, code)
+    if audit.is_draft:
+        return redirect("assessments:step_" + audit.reached, audit.code)
+    snapshot = audit.snapshot
+    scored = [scoring.Scored(a["description"], a["share"], a["score"]) for a in snapshot.activities]
+    context = {
+        "audit": audit,
+        "snapshot": snapshot,
+        "activities": sorted(scored, key=lambda a: (-a.score, -a.share)),
+        "chart": snapshot_chart(snapshot, with_activities=False),
+        "activity_chart": snapshot_chart(snapshot),
+        "concentration": scoring.concentration_warning(scored),
+        "next_rung": scoring.next_rung(snapshot.rung),
+        "rubric": scoring.RUBRIC,
+        "claimed": audit.owner_id is not None,
+    }
+    return render(request, "assessments/result.html", context)
+
+
+@login_required
+@require_GET
+def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
+    audits = list(
+        Audit.objects.filter(owner_id=request.user.pk)
+        .select_related("snapshot", "occupation")
+        .order_by("-created_at")
+    )
+    drafts = [a for a in audits if a.is_draft]
+    completed = [a for a in audits if not a.is_draft]
+    latest = completed[0].snapshot if completed else None
+    return render(
+        request,
+        "assessments/my_ladder.html",
+        {
+            "drafts": drafts,
+            "completed": completed,
+            "latest": latest,
+            "chart": snapshot_chart(latest, with_activities=False) if latest else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = audit_for(request, code)
+    if request.method == "POST":
+        services.audit_delete(audit=audit)
+        messages.success(request, f"“{audit.title}” is deleted.")
+        return redirect("assessments:my_ladder" if request.user.is_authenticated else "home")
+    return render(request, "assessments/delete.html", {"audit": audit})

@@ -1,0 +1,229 @@
+"""Actions on audits that touch more than one row. Views call these; nothing else
+writes audits."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from assessments import reference
+from assessments.models import Activity, Audit, RungSnapshot
+from ladder import runway, scoring
+
+UNCLAIMED_DRAFT_DAYS = 30
+
+
+class StaleVersion(Exception):
+    """The audit changed (in another tab) since the form was opened."""
+
+    def __init__(self, current: Audit) -> None:
+        super().__init__("stale version")
+        self.current = current
+
+
+class Incomplete(Exception):
+    """The audit can't be completed yet; the message says why."""
+
+
+def new_anonymous_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def audit_start(*, owner: User | None, anonymous_key: str = "") -> Audit:
+    """A new draft audit for a person, or for a visitor holding ``anonymous_key``."""
+    if owner is None and not anonymous_key:
+        raise ValueError("an audit needs an owner or an anonymous key")
+    return Audit.objects.create(owner=owner, anonymous_key="" if owner else anonymous_key)
+
+
+@dataclass(frozen=True)
+class ActivityDraft:
+    description: str
+    task_id: int | None = None
+
+
+def _bump(audit: Audit, expected_version: int, **fields: Any) -> None:
+    """Claim the next version of a draft, or raise StaleVersion with what is saved now."""
+    updated = Audit.objects.filter(
+        pk=audit.pk, version=expected_version, status=Audit.Status.DRAFT
+    ).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
+    if updated != 1:
+        raise StaleVersion(Audit.objects.get(pk=audit.pk))
+    audit.refresh_from_db()
+
+
+def _reach(audit: Audit, step: Audit.Step) -> str:
+    order = list(Audit.Step)
+    return max(Audit.Step(audit.reached), step, key=order.index)
+
+
+@transaction.atomic
+def audit_save_role(
+    *, audit: Audit, expected_version: int, job_title: str, occupation_id: int | None
+) -> None:
+    _bump(
+        audit,
+        expected_version,
+        job_title=job_title,
+        occupation_id=occupation_id,
+        reached=_reach(audit, Audit.Step.ACTIVITIES),
+    )
+
+
+@transaction.atomic
+def audit_save_activities(
+    *, audit: Audit, expected_version: int, drafts: Sequence[ActivityDraft], advance: bool
+) -> None:
+    """Replace the list of activities, keeping the share and score of any activity
+    whose description is unchanged."""
+    _bump(
+        audit,
+        expected_version,
+        reached=_reach(audit, Audit.Step.TIME) if advance else audit.reached,
+    )
+    kept = {a.description.casefold(): a for a in audit.activities.all()}
+    audit.activities.all().delete()
+    rows = []
+    for position, draft in enumerate(drafts, start=1):
+        before = kept.get(draft.description.casefold())
+        rows.append(
+            Activity(
+                audit=audit,
+                position=position,
+                description=draft.description,
+                task_id=draft.task_id
+                if draft.task_id is not None
+                else (before.task_id if before else None),
+                share=before.share if before else None,
+                score=before.score if before else None,
+                three_year=before.three_year if before else None,
+            )
+        )
+    Activity.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def audit_save_shares(*, audit: Audit, expected_version: int, shares: dict[int, int]) -> None:
+    _bump(audit, expected_version, reached=_reach(audit, Audit.Step.SCORES))
+    activities = list(audit.activities.filter(pk__in=shares))
+    for activity in activities:
+        activity.share = shares[activity.pk]
+    Activity.objects.bulk_update(activities, ["share"])
+
+
+@transaction.atomic
+def audit_save_scores(
+    *, audit: Audit, expected_version: int, scores: dict[int, tuple[int, bool | None]]
+) -> RungSnapshot:
+    """Save the scores and complete the audit in one transaction."""
+    _bump(audit, expected_version)
+    activities = list(audit.activities.filter(pk__in=scores))
+    for activity in activities:
+        activity.score, activity.three_year = scores[activity.pk]
+    Activity.objects.bulk_update(activities, ["score", "three_year"])
+    return audit_complete(audit=audit)
+
+
+def _scored(activities: Sequence[Activity]) -> list[scoring.Scored]:
+    scored = []
+    for a in activities:
+        if a.share is None or a.score is None:
+            raise Incomplete("Every activity needs a share of time and a score.")
+        scored.append(scoring.Scored(a.description, a.share, a.score))
+    if not scoring.MIN_ACTIVITIES <= len(scored) <= scoring.MAX_ACTIVITIES:
+        raise Incomplete("An audit has 5 to 10 activities.")
+    if problem := scoring.share_total_problem([a.share for a in scored]):
+        raise Incomplete(problem)
+    return scored
+
+
+@transaction.atomic
+def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot:
+    """Write the immutable rung snapshot and make the audit read-only.
+
+    Safe to call twice (a double-clicked button): the second call returns the
+    snapshot the first one wrote.
+    """
+    locked = Audit.objects.select_for_update().select_related("occupation").get(pk=audit.pk)
+    if locked.status == Audit.Status.COMPLETE:
+        return locked.snapshot
+    scored = _scored(list(locked.activities.all()))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    scenarios = reference.scenarios()
+    value = scoring.rung(scored)
+    runway_range = runway.runway_range(float(value), today, scenarios)
+    baseline = scenarios[1]
+    occupation = locked.occupation
+    snapshot = RungSnapshot.objects.create(
+        audit=locked,
+        owner=locked.owner,
+        taken_at=now,
+        rung=value,
+        low_share=scoring.low_rung_share(scored),
+        high_share=scoring.high_rung_share(scored),
+        activities=[
+            {"description": a.description, "share": a.share, "score": a.score} for a in scored
+        ],
+        occupation_code=occupation.code if occupation else "",
+        occupation_title=occupation.title if occupation else "",
+        benchmark_rung=occupation.rung if occupation else None,
+        frontier=scoring.round_half_up(runway.frontier_at(today, baseline), 2),
+        runway_shortest_days=runway_range.shortest_days,
+        runway_longest_days=runway_range.longest_days,
+        runway_text=runway_range.describe(),
+        scenarios=[
+            {
+                "key": s.key,
+                "label": s.label,
+                "doubling_days": round(s.doubling_days, 1),
+                "runway_days": days,
+            }
+            for s, days in runway_range.by_scenario
+        ],
+        rubric_version=scoring.RUBRIC_VERSION,
+    )
+    Audit.objects.filter(pk=locked.pk).update(
+        status=Audit.Status.COMPLETE, completed_at=now, version=F("version") + 1
+    )
+    audit.refresh_from_db()
+    return snapshot
+
+
+@transaction.atomic
+def audits_claim(*, user: User, anonymous_key: str) -> int:
+    """Give a visitor's audits (drafts and results) to the account they just signed
+    up for or logged in to. Returns how many were claimed."""
+    if not anonymous_key:
+        return 0
+    codes = list(
+        Audit.objects.select_for_update()
+        .filter(owner__isnull=True, anonymous_key=anonymous_key)
+        .values_list("pk", flat=True)
+    )
+    if not codes:
+        return 0
+    RungSnapshot.objects.filter(audit_id__in=codes, owner__isnull=True).update(owner=user)
+    return Audit.objects.filter(pk__in=codes, owner__isnull=True).update(
+        owner=user, anonymous_key=""
+    )
+
+
+def audits_purge_unclaimed(*, now: datetime | None = None, days: int = UNCLAIMED_DRAFT_DAYS) -> int:
+    """Delete visitors' audits nobody claimed within ``days``. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    _, by_model = Audit.objects.filter(owner__isnull=True, updated_at__lt=cutoff).delete()
+    return by_model.get(Audit._meta.label, 0)
+
+
+def audit_delete(*, audit: Audit) -> None:
+    """Delete an audit with its activities and snapshot."""
+    Audit.objects.filter(pk=audit.pk).delete()

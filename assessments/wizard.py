@@ -1,0 +1,407 @@
+"""The audit wizard: one URL and one plain HTML form per step. With htmx only the
+step's partial is swapped; without JavaScript the same URLs work page by page.
+
+Every save checks the draft's version: a save from a stale second tab gets a
+conflict message with both versions to choose from, never a silent overwrite. A
+double-clicked button sends the same data twice; the second save finds it already
+there and simply moves on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import services
+from assessments.access import SESSION_KEY, anonymous_key, audit_for
+from assessments.forms import ActivitiesForm, RoleForm, ScoresForm, TimeForm, VersionedForm
+from assessments.models import Activity, Audit, Occupation, TaskStatement
+from assessments.views import HtmxHttpRequest, find_occupations
+from ladder import scoring
+from ladder.granularity import check_granularity
+
+STEPS = list(Audit.Step)
+SUGGESTION_LIMIT = 12
+
+
+def _is_partial(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _step_url(audit: Audit, step: str) -> str:
+    return reverse(f"assessments:step_{step}", args=[audit.code])
+
+
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """To the next page: an htmx swap of the wizard, or a plain redirect."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Location"] = json.dumps({"path": url, "target": "#wizard"})
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _progress(audit: Audit, current: str) -> list[dict[str, Any]]:
+    reached = STEPS.index(Audit.Step(audit.reached))
+    return [
+        {
+            "key": step.value,
+            "label": step.label,
+            "number": i + 1,
+            "url": _step_url(audit, step.value),
+            "current": step.value == current,
+            "available": i <= reached,
+        }
+        for i, step in enumerate(STEPS)
+    ]
+
+
+def _render(
+    request: HtmxHttpRequest, audit: Audit, step: str, form: VersionedForm, **context: Any
+) -> HttpResponse:
+    context.update(
+        audit=audit,
+        step=step,
+        form=form,
+        progress=_progress(audit, step),
+        step_template=f"assessments/steps/{step}.html",
+        action=_step_url(audit, step),
+        rubric=sorted(scoring.RUBRIC.items()),
+    )
+    template = (
+        "assessments/wizard.html#wizard" if _is_partial(request) else "assessments/wizard.html"
+    )
+    return render(request, template, context)
+
+
+def _open_draft(request: HtmxHttpRequest, code: UUID, step: str) -> Audit | HttpResponse:
+    """The draft, or where to go instead: the result of a completed audit, or the
+    furthest step reached when a step is opened out of order."""
+    audit = audit_for(request, code)
+    if not audit.is_draft:
+        return redirect("assessments:result", audit.code)
+    if STEPS.index(Audit.Step(step)) > STEPS.index(Audit.Step(audit.reached)):
+        messages.info(request, "Finish this step first: the steps build on each other.")
+        return redirect(_step_url(audit, audit.reached))
+    return audit
+
+
+def _rebind(
+    form_class: Callable[..., VersionedForm],
+    request: HtmxHttpRequest,
+    current: Audit,
+    **kwargs: Any,
+) -> VersionedForm:
+    """The person's own (unsaved) answers on top of the newest version, so submitting
+    again means "keep mine"."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+def _activities(audit: Audit) -> QuerySet[Activity]:
+    return audit.activities.select_related("task").order_by("position")
+
+
+# --- Start ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: what the audit involves, and any draft to continue. POST: a new draft."""
+    key = anonymous_key(request)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            audit = services.audit_start(owner=request.user)
+        else:
+            if not key:
+                key = services.new_anonymous_key()
+                request.session[SESSION_KEY] = key
+            audit = services.audit_start(owner=None, anonymous_key=key)
+        return redirect(_step_url(audit, Audit.Step.ROLE))
+    if request.user.is_authenticated:
+        drafts = Audit.objects.filter(owner=request.user, status=Audit.Status.DRAFT)
+    else:
+        drafts = (
+            Audit.objects.filter(owner__isnull=True, anonymous_key=key)
+            if key
+            else Audit.objects.none()
+        )
+    return render(
+        request,
+        "assessments/start.html",
+        {"drafts": list(drafts.filter(status=Audit.Status.DRAFT)[:5])},
+    )
+
+
+# --- Step 1: role -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.ROLE)
+    if isinstance(audit, HttpResponse):
+        return audit
+    occupation = audit.occupation
+    if request.method == "POST":
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.audit_save_role(
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    job_title=form.cleaned_data["job_title"].strip(),
+                    occupation_id=form.cleaned_data["occupation"],
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                same = (current.job_title, current.occupation_id) == (
+                    form.cleaned_data["job_title"].strip(),
+                    form.cleaned_data["occupation"],
+                )
+                if not same:
+                    return _render(
+                        request,
+                        current,
+                        "role",
+                        _rebind(RoleForm, request, current),
+                        conflict=current,
+                    )
+            return _go(request, _step_url(audit, Audit.Step.ACTIVITIES))
+        chosen = request.POST.get("occupation", "")
+        occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
+    else:
+        form = RoleForm(
+            initial={
+                "version": audit.version,
+                "job_title": audit.job_title,
+                "occupation": occupation.code if occupation else "",
+            }
+        )
+    query = request.GET.get("q") or audit.job_title
+    return _render(
+        request,
+        audit,
+        "role",
+        form,
+        chosen=occupation,
+        query=query,
+        matches=find_occupations(query)[:8] if query and not occupation else [],
+    )
+
+
+@require_GET
+def occupation_options(request: HtmxHttpRequest) -> HttpResponse:
+    """The occupation type-ahead inside the role step (an htmx fragment; the same
+    search works without JavaScript through the step's own "Find" button)."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "assessments/steps/role.html#occupation-options",
+        {"matches": find_occupations(query)[:8], "query": query, "chosen": None},
+    )
+
+
+# --- Step 2: activities -----------------------------------------------------------
+
+
+def _suggestions(audit: Audit, used: set[int]) -> list[TaskStatement]:
+    if audit.occupation_id is None:
+        return []
+    tasks = TaskStatement.objects.filter(occupation_id=audit.occupation_id).exclude(pk__in=used)
+    return list(tasks[:SUGGESTION_LIMIT])
+
+
+def _activities_initial(audit: Audit, activities: list[Activity]) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": audit.version}
+    for i, activity in enumerate(activities, start=1):
+        initial[f"activity_{i}"] = activity.description
+        initial[f"task_{i}"] = activity.task_id
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def step_activities(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.ACTIVITIES)
+    if isinstance(audit, HttpResponse):
+        return audit
+    activities = list(_activities(audit))
+    warnings: dict[str, str] = {}
+    if request.method == "POST":
+        form = ActivitiesForm(request.POST)
+        adding = request.POST.get("add_task")
+        if form.is_valid() and adding:
+            return _add_suggestion(request, audit, form, adding)
+        if form.is_valid() and form.check_count():
+            drafts = form.drafts()
+            titles = set(Occupation.objects.values_list("title", flat=True))
+            findings = {
+                i: check_granularity(d.description, titles) for i, d in enumerate(drafts, start=1)
+            }
+            warnings = {f"activity_{i}": f for i, f in findings.items() if f}  # type: ignore[misc]
+            if not warnings or form.cleaned_data["acknowledged"]:
+                try:
+                    services.audit_save_activities(
+                        audit=audit,
+                        expected_version=form.cleaned_data["version"],
+                        drafts=drafts,
+                        advance=True,
+                    )
+                except services.StaleVersion as stale:
+                    current = stale.current
+                    saved = [a.description for a in current.activities.all()]
+                    if saved != [d.description for d in drafts]:
+                        return _render(
+                            request,
+                            current,
+                            "activities",
+                            _rebind(ActivitiesForm, request, current),
+                            conflict=current,
+                            saved_activities=saved,
+                            suggestions=[],
+                        )
+                return _go(request, _step_url(audit, Audit.Step.TIME))
+    else:
+        form = ActivitiesForm(initial=_activities_initial(audit, activities))
+    used = {a.task_id for a in activities if a.task_id}
+    return _render(
+        request, audit, "activities", form, suggestions=_suggestions(audit, used), warnings=warnings
+    )
+
+
+def _add_suggestion(
+    request: HtmxHttpRequest, audit: Audit, form: ActivitiesForm, task_pk: str
+) -> HttpResponse:
+    """Put a task statement into the first empty slot and save the draft, keeping
+    everything else the person typed."""
+    task = (
+        TaskStatement.objects.filter(pk=int(task_pk), occupation_id=audit.occupation_id).first()
+        if task_pk.isdigit() and audit.occupation_id is not None
+        else None
+    )
+    drafts = form.drafts()
+    if task and len(drafts) < scoring.MAX_ACTIVITIES and task.pk not in {d.task_id for d in drafts}:
+        drafts.append(services.ActivityDraft(task.text[:200].rstrip(), task.pk))
+    elif task is None:
+        messages.error(request, "That suggestion isn't available any more.")
+    else:
+        messages.info(request, "You already have ten activities: remove one to add another.")
+    try:
+        services.audit_save_activities(
+            audit=audit, expected_version=form.cleaned_data["version"], drafts=drafts, advance=False
+        )
+    except services.StaleVersion as stale:
+        return _render(
+            request,
+            stale.current,
+            "activities",
+            _rebind(ActivitiesForm, request, stale.current),
+            conflict=stale.current,
+            saved_activities=[a.description for a in stale.current.activities.all()],
+            suggestions=[],
+        )
+    if not request.htmx:
+        return redirect(_step_url(audit, Audit.Step.ACTIVITIES) + "#activity-list")
+    audit.refresh_from_db()
+    return _render(
+        request,
+        audit,
+        "activities",
+        ActivitiesForm(initial=_activities_initial(audit, list(_activities(audit)))),
+        suggestions=_suggestions(audit, {d.task_id for d in drafts if d.task_id}),
+        warnings={},
+    )
+
+
+# --- Step 3: time -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.TIME)
+    if isinstance(audit, HttpResponse):
+        return audit
+    activities = list(_activities(audit))
+    if request.method == "POST":
+        form = TimeForm(request.POST, activities=activities)
+        if request.POST.get("preview"):  # the live total, as you type
+            return render(request, "assessments/steps/time.html#share-total", {"form": form})
+        if form.is_valid():
+            try:
+                services.audit_save_shares(
+                    audit=audit, expected_version=form.cleaned_data["version"], shares=form.shares()
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                saved = {a.pk: a.share for a in current.activities.all()}
+                if saved != form.shares():
+                    fresh = list(_activities(current))
+                    return _render(
+                        request,
+                        current,
+                        "time",
+                        _rebind(TimeForm, request, current, activities=fresh),
+                        conflict=current,
+                        saved_shares=[(a.description, a.share) for a in fresh],
+                    )
+            return _go(request, _step_url(audit, Audit.Step.SCORES))
+    else:
+        form = TimeForm(initial={"version": audit.version}, activities=activities)
+    return _render(request, audit, "time", form)
+
+
+# --- Step 4: scores, which completes the audit -------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.SCORES)
+    if isinstance(audit, HttpResponse):
+        return audit  # a completed audit (e.g. a double-clicked submit) goes to its result
+    activities = list(_activities(audit))
+    if request.method == "POST":
+        form = ScoresForm(request.POST, activities=activities)
+        if form.is_valid():
+            try:
+                services.audit_save_scores(
+                    audit=audit, expected_version=form.cleaned_data["version"], scores=form.scores()
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                if current.is_draft:
+                    fresh = list(_activities(current))
+                    return _render(
+                        request,
+                        current,
+                        "scores",
+                        _rebind(ScoresForm, request, current, activities=fresh),
+                        conflict=current,
+                        saved_scores=[(a.description, a.score) for a in fresh],
+                    )
+            except services.Incomplete as problem:
+                messages.error(request, str(problem))
+                return redirect(_step_url(audit, Audit.Step.TIME))
+            return _go_result(request, audit)
+    else:
+        form = ScoresForm(initial={"version": audit.version}, activities=activities)
+    return _render(request, audit, "scores", form)
+
+
+def _go_result(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
+    url = reverse("assessments:result", args=[audit.code])
+    if request.htmx:  # the result is a whole page of its own
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
