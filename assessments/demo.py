@@ -1,18 +1,50 @@
-"""The demo cast: the method's three stories and a coach, with documented logins.
+"""The demo cast and synthetic people.
 
-README "Demo logins" lists these; every demo account shares one password.
+The cast is the method's three stories and a coach, with documented logins (README
+"Demo logins"); every demo account shares one password. Each story is a completed
+audit written through the same services the wizard uses, so its rung snapshot is
+exactly what the person would have seen.
+
+Synthetic people (``seed_demo --users N``) are for load tests and benchmarks: many
+completed audits written with bulk inserts, their snapshots built by the same
+function ``audit_complete``'s arithmetic follows.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import batched, pairwise
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from assessments import reference, services
+from assessments.models import Activity, Audit, Occupation, RungSnapshot
+from ladder import runway, scoring
 
 DEMO_PASSWORD = "ladder-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoActivity:
+    description: str
+    share: int
+    score: int
+
+
+@dataclass(frozen=True)
+class DemoAudit:
+    """A story's completed audit: the role and the week as the person would enter it."""
+
+    job_title: str
+    occupation_code: str
+    activities: tuple[DemoActivity, ...]
 
 
 @dataclass(frozen=True)
@@ -21,7 +53,53 @@ class DemoPerson:
     name: str
     time_zone: str
     story: str
+    audit: DemoAudit | None = None
 
+
+SOFIA = DemoAudit(
+    "Luxury real-estate agent",
+    "41-9022.00",  # Real Estate Sales Agents
+    (
+        DemoActivity("Running listing searches against each buyer's wish list", 10, 1),
+        DemoActivity("Preparing market-comparison reports for sellers", 15, 2),
+        DemoActivity("Drafting offers and purchase contracts from the brokerage templates", 10, 1),
+        DemoActivity("Writing listing copy and social posts for new properties", 10, 2),
+        DemoActivity("Coordinating viewings, inspections and closing paperwork", 15, 3),
+        DemoActivity("Negotiating price and terms with the buyer's agent", 15, 4),
+        DemoActivity("Earning the trust of sellers who could list with anyone", 15, 5),
+        DemoActivity("Walking buyers through a neighbourhood and telling its story", 10, 5),
+    ),
+)
+
+MAYA = DemoAudit(
+    "Mid-level software developer",
+    "15-1252.00",  # Software Developers
+    (
+        DemoActivity("Writing CRUD endpoints and boilerplate from existing patterns", 30, 1),
+        DemoActivity("Debugging failing builds and production errors from stack traces", 25, 2),
+        DemoActivity("Writing unit tests for existing features", 15, 1),
+        DemoActivity(
+            "Reviewing teammates' pull requests and explaining the changes asked for", 10, 3
+        ),
+        DemoActivity("Estimating tickets with the team in sprint planning", 8, 3),
+        DemoActivity("Clarifying requirements with the product owner", 7, 4),
+        DemoActivity("Pairing with the new junior developer on their first features", 5, 4),
+    ),
+)
+
+DANIEL = DemoAudit(
+    "Corporate attorney",
+    "23-1011.00",  # Lawyers
+    (
+        DemoActivity("Reviewing NDAs and supplier contracts against the clause playbook", 25, 1),
+        DemoActivity("Marking up the other side's redlines on purchase agreements", 10, 1),
+        DemoActivity("Researching case law and regulations for client memos", 25, 2),
+        DemoActivity("Coordinating due diligence requests with the deal team", 10, 3),
+        DemoActivity("Negotiating deal terms with the other side's counsel", 12, 4),
+        DemoActivity("Counselling a client's general counsel on what a deal risk means", 10, 5),
+        DemoActivity("Explaining contract risks to business teams in plain words", 8, 4),
+    ),
+)
 
 CAST = (
     DemoPerson(
@@ -29,18 +107,21 @@ CAST = (
         "Sofia Marín",
         "America/New_York",
         "Luxury real-estate agent moving into client events and off-market relationships",
+        SOFIA,
     ),
     DemoPerson(
         "maya@demo.ladder",
         "Maya Chen",
         "Europe/London",
         "Mid-level developer moving from boilerplate toward requirements and architecture",
+        MAYA,
     ),
     DemoPerson(
         "daniel@demo.ladder",
         "Daniel Okafor",
         "America/Chicago",
         "Corporate attorney moving from contract review toward deal negotiation",
+        DANIEL,
     ),
     DemoPerson(
         "coach@demo.ladder",
@@ -51,22 +132,309 @@ CAST = (
 )
 
 
-@transaction.atomic
-def seed_cast() -> list[tuple[User, bool]]:
-    """Create (or refresh) the demo accounts; returns each user and whether it was new.
+def ensure_reference() -> reference.LoadReport | None:
+    """Load the reference library when the database has none; what was loaded, if anything."""
+    if Occupation.objects.exists():
+        return None
+    return reference.load_reference()
 
-    Running it twice leaves one account per person with the documented password.
+
+# --- The cast ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeededPerson:
+    person: DemoPerson
+    user: User
+    created: bool
+    snapshot: RungSnapshot | None  # the story's result; None for the coach
+    new_audit: bool
+
+
+def _complete_story(user: User, story: DemoAudit) -> RungSnapshot:
+    """Run the story through the wizard's services, step by step, and return its snapshot."""
+    occupation = Occupation.objects.get(code=story.occupation_code)
+    audit = services.audit_start(owner=user)
+    services.audit_save_role(
+        audit=audit,
+        expected_version=audit.version,
+        job_title=story.job_title,
+        occupation_id=occupation.pk,
+    )
+    services.audit_save_activities(
+        audit=audit,
+        expected_version=audit.version,
+        drafts=[services.ActivityDraft(a.description) for a in story.activities],
+        advance=True,
+    )
+    ids = list(audit.activities.order_by("position").values_list("pk", flat=True))
+    services.audit_save_shares(
+        audit=audit,
+        expected_version=audit.version,
+        shares={pk: a.share for pk, a in zip(ids, story.activities, strict=True)},
+    )
+    # The three-year test: if a perfect AI could take it over within three years,
+    # it's a 1 or a 2.
+    return services.audit_save_scores(
+        audit=audit,
+        expected_version=audit.version,
+        scores={pk: (a.score, a.score <= 2) for pk, a in zip(ids, story.activities, strict=True)},
+    )
+
+
+@transaction.atomic
+def seed_cast(*, password_hash: str | None = None) -> list[SeededPerson]:
+    """Create (or refresh) the demo accounts and complete each story's audit.
+
+    Running it twice leaves one account per person with the documented password and
+    one completed story audit each: a story whose audit (same job title, completed)
+    is already there is left as it is. ``password_hash`` is ``DEMO_PASSWORD`` hashed;
+    pass it in to hash once per run. Needs the reference library (``ensure_reference``).
     """
+    password_hash = password_hash or make_password(DEMO_PASSWORD)
     seeded = []
     for person in CAST:
         user, created = User.objects.update_or_create(
             email=person.email,
             defaults={"name": person.name, "time_zone": person.time_zone},
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash
         user.save(update_fields=["password"])
         EmailAddress.objects.update_or_create(
             user=user, email=person.email, defaults={"verified": True, "primary": True}
         )
-        seeded.append((user, created))
+        snapshot, new_audit = None, False
+        if person.audit is not None:
+            snapshot = (
+                RungSnapshot.objects.filter(
+                    audit__owner=user,
+                    audit__status=Audit.Status.COMPLETE,
+                    audit__job_title=person.audit.job_title,
+                )
+                .order_by("taken_at")
+                .first()
+            )
+            if snapshot is None:
+                snapshot, new_audit = _complete_story(user, person.audit), True
+        seeded.append(SeededPerson(person, user, created, snapshot, new_audit))
     return seeded
+
+
+# --- Synthetic people -------------------------------------------------------------
+
+SYNTHETIC_DOMAIN = "synthetic.ladder"
+SYNTHETIC_SEED = 2026
+SYNTHETIC_BATCH = 1000
+# The version a wizard-completed audit ends at: start, role, activities, time,
+# scores, complete.
+COMPLETED_VERSION = 6
+
+_TIME_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Singapore",
+    "Australia/Sydney",
+)
+
+_JOB_TITLES = (
+    "Operations analyst",
+    "Account manager",
+    "Product designer",
+    "Paralegal",
+    "Nurse practitioner",
+    "Data engineer",
+    "Secondary school teacher",
+    "Financial adviser",
+)
+
+# Activities in our own words, each with the score it usually gets; a synthetic
+# person's scores scatter around these.
+_ACTIVITY_POOL: tuple[tuple[str, int], ...] = (
+    ("Entering orders and invoices into the accounting system", 1),
+    ("Reconciling the monthly bank statements", 1),
+    ("Formatting slide decks from the house template", 1),
+    ("Cleaning the weekly sales export for the dashboard", 1),
+    ("Writing boilerplate code from existing patterns", 1),
+    ("Checking supplier contracts against the standard clauses", 1),
+    ("Transcribing meeting notes into the project tracker", 1),
+    ("Drafting routine replies to customer emails", 2),
+    ("Researching regulations for an internal memo", 2),
+    ("Building the monthly performance report", 2),
+    ("Debugging failing tests in the release pipeline", 2),
+    ("Producing design variations from the style guide", 2),
+    ("Marking weekly quizzes and recording the grades", 2),
+    ("Scheduling shifts and rooms for the team", 2),
+    ("Running sprint planning with the team", 3),
+    ("Reviewing colleagues' work and explaining the changes", 3),
+    ("Coordinating handovers between departments", 3),
+    ("Answering escalated questions from the support desk", 3),
+    ("Onboarding new starters to the team's tools", 3),
+    ("Presenting quarterly results to department heads", 3),
+    ("Clarifying requirements with stakeholders", 4),
+    ("Negotiating renewal terms with a long-standing customer", 4),
+    ("Explaining a difficult decision to an upset client", 4),
+    ("Mentoring a junior colleague through their first project", 4),
+    ("Persuading a partner organisation to run a joint pilot", 4),
+    ("Advising leadership on which option to pursue", 4),
+    ("Leading workshops with clients to agree priorities", 4),
+    ("Building trust with clients who could go elsewhere", 5),
+    ("Helping a family through a difficult conversation", 5),
+    ("Coaching a direct report through a career setback", 5),
+    ("Negotiating with a hostile counterparty on a deal", 5),
+    ("Counselling a client's leadership through a crisis", 5),
+)
+
+
+def synthetic_email(index: int) -> str:
+    """The address of synthetic person number ``index`` (1-based)."""
+    return f"person-{index:06d}@{SYNTHETIC_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class SyntheticPerson:
+    index: int
+    time_zone: str
+    job_title: str
+    occupation: Occupation | None
+    activities: tuple[scoring.Scored, ...]
+
+
+def _shares(rng: random.Random, count: int) -> list[int]:
+    """``count`` whole shares of at least 1 that sum to exactly 100."""
+    cuts = sorted(rng.sample(range(1, 100), count - 1))
+    return [b - a for a, b in pairwise([0, *cuts, 100])]
+
+
+def synthetic_person(
+    index: int, occupations: Sequence[Occupation], seed: int = SYNTHETIC_SEED
+) -> SyntheticPerson:
+    """Person ``index``'s role and week: always the same for the same index, seed and
+    occupations, whatever else exists."""
+    # Reproducible, not secret: the same people on every machine.
+    rng = random.Random(f"{seed}:{index}")  # noqa: S311
+    count = rng.randint(scoring.MIN_ACTIVITIES, scoring.MAX_ACTIVITIES)
+    picked = rng.sample(_ACTIVITY_POOL, count)
+    tilt = rng.choice((-1, 0, 0, 1))  # some people sit higher or lower than usual
+    activities = tuple(
+        scoring.Scored(description, share, max(1, min(5, usual + tilt + rng.choice((-1, 0, 0, 1)))))
+        for (description, usual), share in zip(picked, _shares(rng, count), strict=True)
+    )
+    occupation = rng.choice(occupations) if occupations and rng.random() < 0.75 else None
+    return SyntheticPerson(
+        index=index,
+        time_zone=rng.choice(_TIME_ZONES),
+        job_title=occupation.title if occupation else rng.choice(_JOB_TITLES),
+        occupation=occupation,
+        activities=activities,
+    )
+
+
+@dataclass(frozen=True)
+class SyntheticReport:
+    created: int
+    existing: int
+    activities: int
+    snapshots: int
+
+
+def _insert(
+    people: Sequence[SyntheticPerson],
+    *,
+    password_hash: str,
+    now: datetime,
+    scenarios: Sequence[runway.Scenario],
+) -> tuple[int, int]:
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=synthetic_email(p.index),
+                name=f"Synthetic person {p.index}",
+                time_zone=p.time_zone,
+                password=password_hash,
+                date_joined=now,
+            )
+            for p in people
+        ]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    audits = Audit.objects.bulk_create(
+        [
+            Audit(
+                owner=u,
+                job_title=p.job_title,
+                occupation=p.occupation,
+                status=Audit.Status.COMPLETE,
+                reached=Audit.Step.SCORES,
+                version=COMPLETED_VERSION,
+                completed_at=now,
+            )
+            for u, p in zip(users, people, strict=True)
+        ]
+    )
+    activities = Activity.objects.bulk_create(
+        [
+            Activity(
+                audit=audit,
+                position=position,
+                description=a.description,
+                share=a.share,
+                score=a.score,
+                three_year=a.score <= 2,
+            )
+            for audit, p in zip(audits, people, strict=True)
+            for position, a in enumerate(p.activities, start=1)
+        ]
+    )
+    snapshots = RungSnapshot.objects.bulk_create(
+        [
+            services.build_snapshot(audit=audit, scored=p.activities, now=now, scenarios=scenarios)
+            for audit, p in zip(audits, people, strict=True)
+        ]
+    )
+    return len(activities), len(snapshots)
+
+
+def seed_synthetic(
+    count: int,
+    *,
+    password_hash: str,
+    seed: int = SYNTHETIC_SEED,
+    now: datetime | None = None,
+    batch: int = SYNTHETIC_BATCH,
+) -> SyntheticReport:
+    """Make sure synthetic people 1 to ``count`` exist, each with one completed audit.
+
+    People are numbered (``person-000001@synthetic.ladder`` …); those already there
+    are skipped, so running again with the same count adds nobody and a larger
+    count adds only the missing ones. Everyone signs in with ``password_hash``
+    (hashed once by the caller). Each batch is inserted in one transaction: users,
+    email addresses, audits, activities, snapshots. Needs the reference library.
+    """
+    now = now or timezone.now()
+    existing = set(
+        User.objects.filter(email__endswith=f"@{SYNTHETIC_DOMAIN}").values_list("email", flat=True)
+    )
+    missing = [i for i in range(1, count + 1) if synthetic_email(i) not in existing]
+    occupations = list(Occupation.objects.only("code", "title", "rung").order_by("code"))
+    scenarios = reference.scenarios()
+    activities = snapshots = 0
+    for chunk in batched(missing, batch):
+        people = [synthetic_person(i, occupations, seed) for i in chunk]
+        with transaction.atomic():
+            added_activities, added_snapshots = _insert(
+                people, password_hash=password_hash, now=now, scenarios=scenarios
+            )
+        activities += added_activities
+        snapshots += added_snapshots
+    return SyntheticReport(
+        created=len(missing),
+        existing=count - len(missing),
+        activities=activities,
+        snapshots=snapshots,
+    )

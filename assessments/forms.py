@@ -157,8 +157,8 @@ class TimeForm(VersionedForm):
                 initial=activity.share,
                 error_messages={
                     "required": "Give this activity a share of your week.",
-                    "min_value": "At least 1%. If it takes no time, remove it (Activities step).",
-                    "max_value": "At most 100%.",
+                    "min_value": "At least 1%%. If it takes no time, remove it (Activities step).",
+                    "max_value": "At most 100%%.",
                 },
                 widget=forms.TextInput(
                     attrs={"inputmode": "numeric", "size": 4, "class": "share-input"}

@@ -83,14 +83,9 @@ def audit_save_activities(
     *, audit: Audit, expected_version: int, drafts: Sequence[ActivityDraft], advance: bool
 ) -> None:
     """Replace the list of activities, keeping the share and score of any activity
-    whose description is unchanged."""
-    _bump(
-        audit,
-        expected_version,
-        reached=_reach(audit, Audit.Step.TIME) if advance else audit.reached,
-    )
+    whose description is unchanged. When the shares no longer add up (an activity was
+    added or removed), the time step has to be done again before the scores."""
     kept = {a.description.casefold(): a for a in audit.activities.all()}
-    audit.activities.all().delete()
     rows = []
     for position, draft in enumerate(drafts, start=1):
         before = kept.get(draft.description.casefold())
@@ -107,6 +102,12 @@ def audit_save_activities(
                 three_year=before.three_year if before else None,
             )
         )
+    reached = _reach(audit, Audit.Step.TIME) if advance else audit.reached
+    shares = [row.share for row in rows]
+    if reached == Audit.Step.SCORES and (None in shares or sum(s or 0 for s in shares) != 100):
+        reached = Audit.Step.TIME
+    _bump(audit, expected_version, reached=reached)
+    audit.activities.all().delete()
     Activity.objects.bulk_create(rows)
 
 
@@ -145,27 +146,26 @@ def _scored(activities: Sequence[Activity]) -> list[scoring.Scored]:
     return scored
 
 
-@transaction.atomic
-def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot:
-    """Write the immutable rung snapshot and make the audit read-only.
+def build_snapshot(
+    *,
+    audit: Audit,
+    scored: Sequence[scoring.Scored],
+    now: datetime,
+    scenarios: Sequence[runway.Scenario],
+) -> RungSnapshot:
+    """The unsaved rung snapshot of ``audit``, field for field as ``audit_complete`` writes it.
 
-    Safe to call twice (a double-clicked button): the second call returns the
-    snapshot the first one wrote.
+    ``audit.occupation`` should already be loaded (or assigned) to avoid a query;
+    ``scenarios`` are slow, baseline and fast, as ``reference.scenarios()`` returns them.
     """
-    locked = Audit.objects.select_for_update().select_related("occupation").get(pk=audit.pk)
-    if locked.status == Audit.Status.COMPLETE:
-        return locked.snapshot
-    scored = _scored(list(locked.activities.all()))
-    now = now or timezone.now()
     today = timezone.localdate(now)
-    scenarios = reference.scenarios()
     value = scoring.rung(scored)
     runway_range = runway.runway_range(float(value), today, scenarios)
     baseline = scenarios[1]
-    occupation = locked.occupation
-    snapshot = RungSnapshot.objects.create(
-        audit=locked,
-        owner=locked.owner,
+    occupation = audit.occupation
+    return RungSnapshot(
+        audit=audit,
+        owner_id=audit.owner_id,
         taken_at=now,
         rung=value,
         low_share=scoring.low_rung_share(scored),
@@ -191,6 +191,25 @@ def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot
         ],
         rubric_version=scoring.RUBRIC_VERSION,
     )
+
+
+@transaction.atomic
+def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot:
+    """Write the immutable rung snapshot and make the audit read-only.
+
+    Safe to call twice (a double-clicked button): the second call returns the
+    snapshot the first one wrote.
+    """
+    # of=("self",): PostgreSQL can't lock the nullable side of the occupation join.
+    locked = (
+        Audit.objects.select_for_update(of=("self",)).select_related("occupation").get(pk=audit.pk)
+    )
+    if locked.status == Audit.Status.COMPLETE:
+        return locked.snapshot
+    scored = _scored(list(locked.activities.all()))
+    now = now or timezone.now()
+    snapshot = build_snapshot(audit=locked, scored=scored, now=now, scenarios=reference.scenarios())
+    snapshot.save()
     Audit.objects.filter(pk=locked.pk).update(
         status=Audit.Status.COMPLETE, completed_at=now, version=F("version") + 1
     )

@@ -154,7 +154,15 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
     if isinstance(audit, HttpResponse):
         return audit
     occupation = audit.occupation
-    if request.method == "POST":
+    query = audit.job_title
+    if request.method == "POST" and request.POST.get("action") == "find":
+        # "Find" re-lists occupations without saving or judging what's typed so far.
+        query = request.POST.get("q", "")[:100]
+        form = RoleForm(
+            initial={"version": audit.version, "job_title": request.POST.get("job_title", "")}
+        )
+        occupation = None
+    elif request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
             try:
@@ -181,6 +189,7 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
             return _go(request, _step_url(audit, Audit.Step.ACTIVITIES))
         chosen = request.POST.get("occupation", "")
         occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
+        query = request.POST.get("q", "") or query
     else:
         form = RoleForm(
             initial={
@@ -189,7 +198,6 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
                 "occupation": occupation.code if occupation else "",
             }
         )
-    query = request.GET.get("q") or audit.job_title
     return _render(
         request,
         audit,

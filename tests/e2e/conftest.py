@@ -102,7 +102,10 @@ class Tab:
         size = self.page.viewport_size
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             self.page.set_viewport_size(viewport)
-            self.page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
+            # caret="initial": hiding the caret injects a style the page's CSP rightly blocks.
+            self.page.screenshot(
+                path=str(folder / f"{name}-{label}.png"), full_page=True, caret="initial"
+            )
         self.page.set_viewport_size(size)
 
 
