@@ -151,7 +151,8 @@ class LadderChart:
 
     @property
     def band_x(self) -> int:
-        return 0
+        # The frontier runs from the ladder rightwards, clear of the label column.
+        return self.ladder_left - 12
 
 
 def place_labels(markers: Sequence[Marker]) -> tuple[PlacedMarker, ...]:

@@ -75,6 +75,9 @@ class Tab:
     page: Any
     visits: list[Visit] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # With JavaScript off, axe can't run (and page.evaluate would wait forever); the
+    # same pages are checked by the JavaScript journeys.
+    javascript: bool = True
 
     def goto(self, path: str) -> None:
         self.page.goto(path)
@@ -83,6 +86,8 @@ class Tab:
     def assert_accessible(self) -> None:
         """Run axe-core (WCAG 2.2 AA rules) on the current page: no violations."""
         self.page.wait_for_load_state("load")
+        if not self.javascript:
+            return
         self.page.evaluate(AXE.read_text())
         result = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS

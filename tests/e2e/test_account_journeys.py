@@ -23,7 +23,7 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
     page = tab.page
     tab.goto("/")
     tab.screenshot("landing")
-    page.get_by_role("link", name="Start your audit").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
     tab.assert_accessible()
     tab.screenshot("signup")
 

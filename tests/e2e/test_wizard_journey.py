@@ -126,8 +126,8 @@ def test_whole_audit_with_javascript(tab: Tab, reference_data: None) -> None:
 
 def test_whole_audit_without_javascript(browser, live_server, reference_data: None) -> None:
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    tab = Tab(context.new_page())
-    tab.page.on("load", lambda p: None)
+    context.set_default_timeout(10_000)
+    tab = Tab(context.new_page(), javascript=False)
     tab.page.goto("/audit/new/")
     tab.page.get_by_role("button", name="Start my audit").click()
     fill_role(tab)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from html import unescape
 
@@ -135,7 +136,7 @@ def time_form(audit: Audit, shares: list[object]) -> dict[str, object]:
 
 
 def scores_form(
-    audit: Audit, scores: list[object], three_year: list[str] | None = None
+    audit: Audit, scores: Sequence[object], three_year: list[str] | None = None
 ) -> dict[str, object]:
     data: dict[str, object] = {"version": audit.version}
     answers = three_year or [""] * len(scores)
