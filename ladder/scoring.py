@@ -80,8 +80,9 @@ def concentration_warning(activities: Sequence[Scored]) -> list[Scored] | None:
 
 
 def next_rung(current: Decimal) -> int:
-    """The next whole rung above the current one, at most 5."""
-    return min(5, int(current) + 1)
+    """The next whole rung above the current one as the person sees it (one decimal,
+    rounded half up: 1.97 shows as 2.0, so the next rung is 3), at most 5."""
+    return min(5, int(round_half_up(current, 1)) + 1)
 
 
 def share_total_problem(shares: Sequence[int]) -> str | None:

@@ -138,9 +138,19 @@ def test_concentration_warning_with_no_high_scoring_activity_is_an_empty_list():
 
 @pytest.mark.parametrize(
     ("current", "expected"),
-    [("1.0", 2), ("1.00", 2), ("2.99", 3), ("3.00", 4), ("4.5", 5), ("4.99", 5), ("5.0", 5)],
+    [
+        ("1.0", 2),
+        ("1.00", 2),
+        ("2.94", 3),
+        ("2.95", 4),
+        ("1.97", 3),
+        ("3.00", 4),
+        ("4.5", 5),
+        ("4.99", 5),
+        ("5.0", 5),
+    ],
 )
-def test_next_rung_is_the_next_whole_rung_at_most_5(current, expected):
+def test_next_rung_is_the_next_whole_rung_above_the_shown_rung_at_most_5(current, expected):
     assert next_rung(Decimal(current)) == expected
 
 
