@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.test import Client
 
 from accounts.models import User
 from assessments.models import Occupation
@@ -38,6 +39,13 @@ def reference_data(db: None) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Passwords are hashed for every person a test makes; the production hasher is
+    slow on purpose and would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     cache.clear()
     yield
@@ -55,6 +63,13 @@ def make_person(email: str, name: str = "", *, verified: bool = True) -> User:
 def individual(db: None) -> User:
     """Maya, a mid-level developer, signed up and verified."""
     return make_person("maya@example.com", "Maya Patel")
+
+
+@pytest.fixture
+def maya(client: Client, individual: User) -> Client:
+    """A test client logged in as the individual."""
+    client.force_login(individual)
+    return client
 
 
 @pytest.fixture

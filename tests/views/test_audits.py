@@ -36,19 +36,6 @@ from tests.views.test_wizard import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """The cast's passwords are hashed once per test; the slow production hasher
-    would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def maya(client: Client, individual: User) -> Client:
-    client.force_login(individual)
-    return client
-
-
 def walk_through(client: Client, scores: list[int] | None = None) -> Audit:
     """Complete a whole audit through the pages, as a person in a browser would."""
     started = client.post(reverse("assessments:start"))

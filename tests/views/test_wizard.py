@@ -163,19 +163,6 @@ def form_version(html: str) -> int:
     return int(match.group(1))
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """The cast's passwords are hashed once per test; the slow production hasher
-    would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def maya(client: Client, individual: User) -> Client:
-    client.force_login(individual)
-    return client
-
-
 # --- The whole way through -----------------------------------------------------------
 
 
