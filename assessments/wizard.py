@@ -45,7 +45,10 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """To the next page: an htmx swap of the wizard, or a plain redirect."""
     if request.htmx:
         response = HttpResponse(status=204)
-        response["HX-Location"] = json.dumps({"path": url, "target": "#wizard"})
+        # The new step scrolls into view and its heading (autofocus) takes the focus.
+        response["HX-Location"] = json.dumps(
+            {"path": url, "target": "#wizard", "swap": "innerHTML show:window:top"}
+        )
         return response
     return HttpResponseRedirect(url)
 

@@ -281,6 +281,7 @@ def test_htmx_steps_move_on_with_hx_location_and_the_result_with_hx_redirect(may
     assert json.loads(role["HX-Location"]) == {
         "path": step_url(audit, "activities"),
         "target": "#wizard",
+        "swap": "innerHTML show:window:top",
     }
 
     audit = fresh(audit)
