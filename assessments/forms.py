@@ -92,7 +92,8 @@ class ActivitiesForm(VersionedForm):
                 error_messages={"max_length": TOO_LONG},
                 widget=forms.TextInput(attrs={"maxlength": MAX_DESCRIPTION}),
             )
-            self.fields[f"task_{i}"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+            # Where a suggestion came from; anything unreadable just means "typed".
+            self.fields[f"task_{i}"] = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def slots(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [
@@ -104,8 +105,11 @@ class ActivitiesForm(VersionedForm):
         drafts = []
         for i in range(1, scoring.MAX_ACTIVITIES + 1):
             text = " ".join((self.cleaned_data.get(f"activity_{i}") or "").split())
+            task = (self.cleaned_data.get(f"task_{i}") or "").strip()
             if text:
-                drafts.append(ActivityDraft(text, self.cleaned_data.get(f"task_{i}")))
+                drafts.append(
+                    ActivityDraft(text, int(task) if task.isdigit() and len(task) < 10 else None)
+                )
         return drafts
 
     def clean(self) -> dict[str, Any]:

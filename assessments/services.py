@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments import reference
-from assessments.models import Activity, Audit, RungSnapshot
+from assessments.models import Activity, Audit, RungSnapshot, TaskStatement
 from ladder import runway, scoring
 
 UNCLAIMED_DRAFT_DAYS = 30
@@ -82,33 +82,50 @@ def audit_save_role(
 def audit_save_activities(
     *, audit: Audit, expected_version: int, drafts: Sequence[ActivityDraft], advance: bool
 ) -> None:
-    """Replace the list of activities, keeping the share and score of any activity
-    whose description is unchanged. When the shares no longer add up (an activity was
-    added or removed), the time step has to be done again before the scores."""
-    kept = {a.description.casefold(): a for a in audit.activities.all()}
-    rows = []
-    for position, draft in enumerate(drafts, start=1):
-        before = kept.get(draft.description.casefold())
-        rows.append(
-            Activity(
-                audit=audit,
-                position=position,
-                description=draft.description,
-                task_id=draft.task_id
-                if draft.task_id is not None
-                else (before.task_id if before else None),
-                share=before.share if before else None,
-                score=before.score if before else None,
-                three_year=before.three_year if before else None,
-            )
+    """Replace the list of activities. An activity whose description is unchanged
+    keeps its row (id, share, score), so forms open in other tabs still match it.
+    When the shares no longer add up (an activity was added or removed), the time
+    step has to be done again before the scores."""
+    existing = {a.description.casefold(): a for a in audit.activities.all()}
+    wanted_tasks = {d.task_id for d in drafts if d.task_id is not None}
+    valid_tasks = (
+        set(
+            TaskStatement.objects.filter(
+                pk__in=wanted_tasks, occupation_id=audit.occupation_id
+            ).values_list("pk", flat=True)
         )
+        if wanted_tasks and audit.occupation_id
+        else set()
+    )
+    kept: list[Activity] = []
+    new: list[Activity] = []
+    for position, draft in enumerate(drafts, start=1):
+        task_id = draft.task_id if draft.task_id in valid_tasks else None
+        row = existing.pop(draft.description.casefold(), None)
+        if row is None:
+            new.append(
+                Activity(
+                    audit=audit, position=position, description=draft.description, task_id=task_id
+                )
+            )
+        else:
+            row.position, row.description = position, draft.description
+            row.task_id = task_id if task_id is not None else row.task_id
+            kept.append(row)
     reached = _reach(audit, Audit.Step.TIME) if advance else audit.reached
-    shares = [row.share for row in rows]
+    shares = [row.share for row in kept] + [None] * len(new)
     if reached == Audit.Step.SCORES and (None in shares or sum(s or 0 for s in shares) != 100):
         reached = Audit.Step.TIME
     _bump(audit, expected_version, reached=reached)
-    audit.activities.all().delete()
-    Activity.objects.bulk_create(rows)
+    Activity.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    # Positions are unique per audit: park the kept rows out of the way first.
+    for row in kept:
+        row.position += 1000
+    Activity.objects.bulk_update(kept, ["position"])
+    for row in kept:
+        row.position -= 1000
+    Activity.objects.bulk_update(kept, ["position", "description", "task_id"])
+    Activity.objects.bulk_create(new)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import services
@@ -83,7 +84,15 @@ def _render(
     template = (
         "assessments/wizard.html#wizard" if _is_partial(request) else "assessments/wizard.html"
     )
-    return render(request, template, context)
+    return _private(render(request, template, context))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A draft step: the same URL answers with a fragment or a page, so caches must
+    tell them apart, and nobody's draft should sit in a shared or back-button cache."""
+    patch_vary_headers(response, ["HX-Request"])
+    add_never_cache_headers(response)
+    return response
 
 
 def _open_draft(request: HtmxHttpRequest, code: UUID, step: str) -> Audit | HttpResponse:
@@ -91,11 +100,21 @@ def _open_draft(request: HtmxHttpRequest, code: UUID, step: str) -> Audit | Http
     furthest step reached when a step is opened out of order."""
     audit = audit_for(request, code)
     if not audit.is_draft:
-        return redirect("assessments:result", audit.code)
+        return _leave(request, reverse("assessments:result", args=[audit.code]))
     if STEPS.index(Audit.Step(step)) > STEPS.index(Audit.Step(audit.reached)):
         messages.info(request, "Finish this step first: the steps build on each other.")
-        return redirect(_step_url(audit, audit.reached))
+        return _leave(request, _step_url(audit, audit.reached))
     return audit
+
+
+def _leave(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Send the browser elsewhere: a whole-page redirect, also for htmx requests
+    (which would otherwise swap the other page into this one)."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
 
 
 def _rebind(
@@ -158,13 +177,20 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         return audit
     occupation = audit.occupation
     query = audit.job_title
-    if request.method == "POST" and request.POST.get("action") == "find":
+    searching = request.method == "POST" and request.POST.get("action") == "find"
+    if searching:
         # "Find" re-lists occupations without saving or judging what's typed so far.
         query = request.POST.get("q", "")[:100]
+        posted = request.POST.get("occupation", "")
         form = RoleForm(
-            initial={"version": audit.version, "job_title": request.POST.get("job_title", "")}
+            initial={
+                "version": audit.version,
+                "job_title": request.POST.get("job_title", ""),
+                "occupation": posted,
+            }
         )
-        occupation = None
+        # The choice already made stays chosen next to the new matches.
+        occupation = Occupation.objects.filter(code=posted).first() if posted else None
     elif request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
@@ -208,7 +234,12 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         form,
         chosen=occupation,
         query=query,
-        matches=find_occupations(query)[:8] if query and not occupation else [],
+        # Alternatives are listed when searching, or while nothing is chosen yet.
+        matches=(
+            [o for o in find_occupations(query)[:8] if o != occupation]
+            if query and (searching or occupation is None)
+            else []
+        ),
     )
 
 
@@ -402,7 +433,7 @@ def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
                     )
             except services.Incomplete as problem:
                 messages.error(request, str(problem))
-                return redirect(_step_url(audit, Audit.Step.TIME))
+                return _leave(request, _step_url(audit, Audit.Step.TIME))
             return _go_result(request, audit)
     else:
         form = ScoresForm(initial={"version": audit.version}, activities=activities)
@@ -410,9 +441,4 @@ def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
 
 
 def _go_result(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
-    url = reverse("assessments:result", args=[audit.code])
-    if request.htmx:  # the result is a whole page of its own
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
+    return _leave(request, reverse("assessments:result", args=[audit.code]))

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from assessments.models import Audit, RungSnapshot
 from tests.conftest import PASSWORD, make_person
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import SmtpSink, Tab, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -193,7 +193,9 @@ def test_stale_second_tab_gets_a_conflict_and_loses_nothing(
     context.close()
 
 
-def test_start_anonymously_then_sign_up_keeps_the_result(tab: Tab, reference_data: None) -> None:
+def test_start_anonymously_then_sign_up_keeps_the_result(
+    tab: Tab, smtp_sink: SmtpSink, reference_data: None
+) -> None:
     page = tab.page
     tab.goto("/")
     page.get_by_role("link", name="Start your audit").click()
@@ -212,6 +214,20 @@ def test_start_anonymously_then_sign_up_keeps_the_result(tab: Tab, reference_dat
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     tab.assert_accessible()
+    assert Audit.objects.get().owner is None  # not until the address is confirmed
+    link = re.search(
+        r"https?://\S+/confirm-email/\S+/", text_of(smtp_sink.wait_for("new@example.com"))
+    ).group(0)
+    tab.goto(re.sub(r"^https?://[^/]+", "", link))
+    page.get_by_role("button", name="Confirm").click()
+    tab.assert_accessible()
+    if "/accounts/login/" not in page.url:
+        tab.goto("/accounts/login/")
+    page.get_by_label("Email").fill("new@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    tab.assert_accessible()
+    assert page.get_by_role("heading", name="My ladder").is_visible()
     user = User.objects.get(email="new@example.com")
     audit = Audit.objects.get()
     assert audit.owner == user

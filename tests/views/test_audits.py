@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +20,7 @@ from assessments import services
 from assessments.access import SESSION_KEY
 from assessments.models import Activity, Audit, RungSnapshot
 from assessments.tasks import purge_unclaimed_audits
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import PASSWORD, links_in, make_person
 from tests.views.test_wizard import (
     DESCRIPTIONS,
     OTHER_DESCRIPTIONS,
@@ -293,6 +294,13 @@ def test_a_visitor_completes_an_audit_and_keeps_it_by_signing_up(client):
     )
     assert signed_up.status_code == 302
     person = User.objects.get(email="new.visitor@example.com")
+    # Until the address is confirmed the account can't log in, so the result stays the
+    # visitor's: still reachable in this browser.
+    assert fresh(audit).owner is None
+    assert client.get(url(audit, "result")).status_code == 200
+    confirm = next(u for u in links_in(mail.outbox[-1].body) if "/confirm-email/" in u)
+    client.post(confirm.split("testserver", 1)[1])
+    client.post("/accounts/login/", {"login": "new.visitor@example.com", "password": PASSWORD})
     audit = fresh(audit)
     assert audit.owner == person
     assert audit.anonymous_key == ""
@@ -350,6 +358,9 @@ def test_signing_up_claims_only_this_browsers_audits(client):
         "/accounts/signup/",
         {"email": "new.visitor@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
+    confirm = next(u for u in links_in(mail.outbox[-1].body) if "/confirm-email/" in u)
+    client.post(confirm.split("testserver", 1)[1])
+    client.post("/accounts/login/", {"login": "new.visitor@example.com", "password": PASSWORD})
     assert fresh(mine).owner is not None
     assert fresh(someone_else).owner is None
     assert RungSnapshot.objects.get(audit=someone_else).owner is None
