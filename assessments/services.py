@@ -37,11 +37,28 @@ def new_anonymous_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+DOUBLE_CLICK = timedelta(seconds=30)
+
+
 def audit_start(*, owner: User | None, anonymous_key: str = "") -> Audit:
-    """A new draft audit for a person, or for a visitor holding ``anonymous_key``."""
+    """A new draft audit for a person, or for a visitor holding ``anonymous_key``.
+
+    A second start within a few seconds, before anything was typed (a double-clicked
+    button), returns the draft the first one made.
+    """
     if owner is None and not anonymous_key:
         raise ValueError("an audit needs an owner or an anonymous key")
-    return Audit.objects.create(owner=owner, anonymous_key="" if owner else anonymous_key)
+    mine = (
+        Audit.objects.filter(owner=owner)
+        if owner
+        else Audit.objects.filter(anonymous_key=anonymous_key)
+    )
+    untouched = mine.filter(
+        status=Audit.Status.DRAFT, version=1, created_at__gte=timezone.now() - DOUBLE_CLICK
+    ).first()
+    return untouched or Audit.objects.create(
+        owner=owner, anonymous_key="" if owner else anonymous_key
+    )
 
 
 @dataclass(frozen=True)

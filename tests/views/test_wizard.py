@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -940,3 +942,26 @@ def test_query_count_of_saving_scores_does_not_grow_with_activities(
         response = maya.post(step_url(audit, "scores"), data)
     assert response.status_code == 302
     assert RungSnapshot.objects.filter(audit=audit).count() == 1
+
+
+def test_a_double_clicked_start_makes_one_draft(maya, individual):
+    first = maya.post(reverse("assessments:start"))
+    second = maya.post(reverse("assessments:start"))
+    assert first["Location"] == second["Location"]
+    assert Audit.objects.filter(owner=individual).count() == 1
+
+
+def test_starting_again_later_makes_a_new_draft(maya, individual):
+    maya.post(reverse("assessments:start"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        maya.post(reverse("assessments:start"))
+    assert Audit.objects.filter(owner=individual).count() == 2
+
+
+def test_a_page_out_of_date_says_so(maya, individual):
+    audit = audit_at(individual, "role")
+    html = maya.post(
+        step_url(audit, "role"), {"version": "abc", "job_title": "Dev"}
+    ).content.decode()
+    assert "This page is out of date" in html
+    assert fresh(audit).job_title != "Dev"
