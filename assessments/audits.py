@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import services
 from assessments.access import audit_for
 from assessments.models import Audit, RungSnapshot
-from assessments.views import HtmxHttpRequest, frontier_today
+from assessments.views import HtmxHttpRequest, frontier_on
 from ladder import chart, scoring
 
 
@@ -29,9 +29,14 @@ def snapshot_chart(snapshot: RungSnapshot, *, with_activities: bool = True) -> c
         markers += [
             chart.Marker(a["description"], a["score"], "activity") for a in snapshot.activities
         ]
-    return chart.ladder_chart(
-        "Your rung on the ladder", markers, frontier_today(timezone.localdate())
+    # The frontier as it stood when the result was taken, so chart and text agree.
+    taken = timezone.localdate(snapshot.taken_at)
+    label = (
+        "AI frontier today"
+        if taken == timezone.localdate()
+        else f"AI frontier on {taken:%-d %b %Y}"
     )
+    return chart.ladder_chart("Your rung on the ladder", markers, frontier_on(taken), label)
 
 
 @require_GET

@@ -90,12 +90,13 @@ def benchmarks(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def frontier_today(today: date) -> chart.Frontier:
+def frontier_on(day: date) -> chart.Frontier:
+    """Where AI reaches on ``day``: the baseline scenario, with the slow–fast range."""
     slow, baseline, fast = reference.scenarios()
     return chart.Frontier(
-        baseline=runway.frontier_at(today, baseline),
-        low=runway.frontier_at(today, slow),
-        high=runway.frontier_at(today, fast),
+        baseline=runway.frontier_at(day, baseline),
+        low=runway.frontier_at(day, slow),
+        high=runway.frontier_at(day, fast),
     )
 
 
@@ -104,7 +105,7 @@ def occupation_detail(request: HttpRequest, code: str) -> HttpResponse:
     occupation = get_object_or_404(Occupation, code=code)
     tasks = list(occupation.tasks.all())
     today = timezone.localdate()
-    frontier = frontier_today(today)
+    frontier = frontier_on(today)
     markers = (
         [chart.Marker(occupation.title, float(occupation.rung), "occupation")]
         if occupation.rung
@@ -158,7 +159,7 @@ def about_runway(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "scenarios": scenarios,
-        "frontier": frontier_today(today),
+        "frontier": frontier_on(today),
         "examples": examples,
         "assumptions": runway.ASSUMPTIONS,
         "parameters": {

@@ -107,6 +107,7 @@ class LadderChart:
     title: str
     markers: tuple[PlacedMarker, ...]
     frontier: Frontier | None
+    frontier_label: str = "AI frontier today"
     clusters: tuple[Band, ...] = field(
         default_factory=lambda: tuple(Band(*c) for c in REFERENCE_CLUSTERS)
     )
@@ -172,10 +173,20 @@ def place_labels(markers: Sequence[Marker]) -> tuple[PlacedMarker, ...]:
     return tuple(placed)
 
 
-def ladder_chart(title: str, markers: Sequence[Marker], frontier: Frontier | None) -> LadderChart:
+def ladder_chart(
+    title: str,
+    markers: Sequence[Marker],
+    frontier: Frontier | None,
+    frontier_label: str = "AI frontier today",
+) -> LadderChart:
     """Everything the chart template needs to draw. The frontier's label joins the
     markers' so that the two never overlap."""
     labelled = list(markers)
     if frontier is not None:
-        labelled.append(Marker("AI frontier today", frontier.baseline, FRONTIER))
-    return LadderChart(title=title, markers=place_labels(labelled), frontier=frontier)
+        labelled.append(Marker(frontier_label, frontier.baseline, FRONTIER))
+    return LadderChart(
+        title=title,
+        markers=place_labels(labelled),
+        frontier=frontier,
+        frontier_label=frontier_label,
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -20,6 +21,7 @@ from assessments import services
 from assessments.access import SESSION_KEY
 from assessments.models import Activity, Audit, RungSnapshot
 from assessments.tasks import purge_unclaimed_audits
+from assessments.templatetags.ladder import rung
 from tests.conftest import PASSWORD, links_in, make_person
 from tests.views.test_wizard import (
     DESCRIPTIONS,
@@ -447,3 +449,15 @@ def test_a_persons_audits_survive_purge_whatever_their_age(individual):
     Audit.objects.filter(pk=audit.pk).update(updated_at=timezone.now() - timedelta(days=3650))
     purge_unclaimed_audits.run()
     assert Audit.objects.filter(pk=audit.pk).exists()
+
+
+def test_an_old_result_shows_the_frontier_of_its_day(maya, individual):
+    audit = audit_at(individual, "complete")
+    snapshot = RungSnapshot.objects.get(audit=audit)
+    # 20 days on (inside the 30-day session), the frontier has moved; the result
+    # still shows where it stood when the result was taken.
+    with time_machine.travel(timezone.now() + timedelta(days=20)):
+        html = maya.get(url(audit, "result")).content.decode()
+    taken = timezone.localdate(snapshot.taken_at)
+    assert f"AI frontier on {taken:%-d %b %Y}: about rung {rung(snapshot.frontier)}" in html
+    assert "AI frontier today" not in html
