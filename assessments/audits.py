@@ -65,7 +65,7 @@ def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
 def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
     audits = list(
         Audit.objects.filter(owner_id=request.user.pk)
-        .select_related("snapshot", "occupation")
+        .select_related("snapshot", "occupation", "plan")
         .order_by("-created_at")
     )
     drafts = [a for a in audits if a.is_draft]

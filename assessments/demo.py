@@ -3,7 +3,8 @@
 The cast is the method's three stories and a coach, with documented logins (README
 "Demo logins"); every demo account shares one password. Each story is a completed
 audit written through the same services the wizard uses, so its rung snapshot is
-exactly what the person would have seen.
+exactly what the person would have seen, and a plan for the next rung with its
+90-day sprint and calendar events, saved through the same service as the plan page.
 
 Synthetic people (``seed_demo --users N``) are for load tests and benchmarks: many
 completed audits written with bulk inserts, their snapshots built by the same
@@ -15,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from itertools import batched, pairwise
 
 from allauth.account.models import EmailAddress
@@ -24,9 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import reference, services
-from assessments.models import Activity, Audit, Occupation, RungSnapshot
-from ladder import runway, scoring
+from assessments import plans, reference, services
+from assessments.models import Activity, Audit, Occupation, Plan, RungSnapshot
+from ladder import planning, runway, scoring
 
 DEMO_PASSWORD = "ladder-demo-2026"
 
@@ -48,12 +49,39 @@ class DemoAudit:
 
 
 @dataclass(frozen=True)
+class DemoEvent:
+    title: str
+    weekday: int  # 0 = Monday
+    start: time
+    minutes: int
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """A story's next rung: the role one rung up, next quarter's week and the sprint.
+
+    ``planned`` gives the planned share of each of the audit's activities, by
+    description; ``new`` are the higher-rung activities the story adds.
+    """
+
+    next_role: str
+    proxy: str
+    proxy_week: str
+    skill: Plan.Skill
+    planned: dict[str, int]
+    new: tuple[DemoActivity, ...]
+    events: tuple[DemoEvent, ...]
+    own_skill: str = ""
+
+
+@dataclass(frozen=True)
 class DemoPerson:
     email: str
     name: str
     time_zone: str
     story: str
     audit: DemoAudit | None = None
+    plan: DemoPlan | None = None
 
 
 SOFIA = DemoAudit(
@@ -101,6 +129,105 @@ DANIEL = DemoAudit(
     ),
 )
 
+SOFIA_PLAN = DemoPlan(
+    next_role=(
+        "The agent owners call before they think of listing: I host small events for "
+        "past clients and their friends, hear about homes before they reach the market, "
+        "and lead the negotiation on every deal myself."
+    ),
+    proxy="Elena, the brokerage's top producer",
+    proxy_week=(
+        "Mornings on the phone with past clients, a dinner or a gallery evening most "
+        "weeks, and an assistant who runs the searches and the paperwork."
+    ),
+    skill=Plan.Skill.NEGOTIATION,
+    planned={
+        "Running listing searches against each buyer's wish list": 5,
+        "Preparing market-comparison reports for sellers": 10,
+        "Drafting offers and purchase contracts from the brokerage templates": 5,
+        "Writing listing copy and social posts for new properties": 5,
+        "Coordinating viewings, inspections and closing paperwork": 12,
+        "Negotiating price and terms with the buyer's agent": 15,
+        "Earning the trust of sellers who could list with anyone": 15,
+        "Walking buyers through a neighbourhood and telling its story": 10,
+    },
+    new=(
+        DemoActivity("Hosting small client events for past buyers, sellers and neighbours", 12, 5),
+        DemoActivity("Building off-market relationships with owners before they list", 11, 5),
+    ),
+    events=(
+        DemoEvent("Call three owners who might sell off-market", 1, time(10, 0), 60),
+        DemoEvent("Plan the next client event and its guest list", 3, time(16, 0), 45),
+        DemoEvent("Rehearse this week's hardest negotiation", 0, time(8, 30), 30),
+    ),
+)
+
+MAYA_PLAN = DemoPlan(
+    next_role=(
+        "The developer the product team brings in before anything is decided: I find out "
+        "what customers actually need, make and explain the architecture decisions, and "
+        "let AI tools write the boilerplate I review."
+    ),
+    proxy="Priya, the staff engineer on the payments team",
+    proxy_week=(
+        "Two customer calls, a design review she leads, a product sync with design and "
+        "sales, and an afternoon of code review."
+    ),
+    skill=Plan.Skill.EXECUTIVE,
+    planned={
+        "Writing CRUD endpoints and boilerplate from existing patterns": 15,
+        "Debugging failing builds and production errors from stack traces": 20,
+        "Writing unit tests for existing features": 9,
+        "Reviewing teammates' pull requests and explaining the changes asked for": 10,
+        "Estimating tickets with the team in sprint planning": 8,
+        "Clarifying requirements with the product owner": 7,
+        "Pairing with the new junior developer on their first features": 5,
+    },
+    new=(
+        DemoActivity("Running requirements-discovery calls with customers and support", 10, 4),
+        DemoActivity("Proposing architecture decisions and walking the team through them", 9, 3),
+        DemoActivity("Joining cross-functional product conversations with design and sales", 7, 4),
+    ),
+    events=(
+        DemoEvent("Discovery call with a customer and the product owner", 2, time(14, 0), 60),
+        DemoEvent("Architecture decision review with the team", 3, time(10, 0), 60),
+        DemoEvent("Product sync with design and sales", 4, time(11, 0), 45),
+    ),
+)
+
+DANIEL_PLAN = DemoPlan(
+    next_role=(
+        "The lawyer a client wants across the table: I ask to lead deals, counsel general "
+        "counsel through crises and shape regulatory strategy, while the clause playbook "
+        "and AI review do the first pass on contracts."
+    ),
+    proxy="Amara, the partner who leads the firm's technology deals",
+    proxy_week=(
+        "Fridays on the phone with clients, two negotiations a week, and an hour with "
+        "associates who bring her only the clauses that need judgment."
+    ),
+    skill=Plan.Skill.NEGOTIATION,
+    planned={
+        "Reviewing NDAs and supplier contracts against the clause playbook": 15,
+        "Marking up the other side's redlines on purchase agreements": 6,
+        "Researching case law and regulations for client memos": 18,
+        "Coordinating due diligence requests with the deal team": 10,
+        "Negotiating deal terms with the other side's counsel": 16,
+        "Counselling a client's general counsel on what a deal risk means": 10,
+        "Explaining contract risks to business teams in plain words": 8,
+    },
+    new=(
+        DemoActivity(
+            "Calling clients' general counsel every Friday about what worries them", 10, 5
+        ),
+        DemoActivity("Shaping regulatory strategy with a client's leadership team", 7, 4),
+    ),
+    events=(
+        DemoEvent("Friday client calls with general counsel", 4, time(9, 0), 120),
+        DemoEvent("Ask to lead the next deal and prepare its negotiation", 1, time(8, 0), 60),
+    ),
+)
+
 CAST = (
     DemoPerson(
         "sofia@demo.ladder",
@@ -108,6 +235,7 @@ CAST = (
         "America/New_York",
         "Luxury real-estate agent moving into client events and off-market relationships",
         SOFIA,
+        SOFIA_PLAN,
     ),
     DemoPerson(
         "maya@demo.ladder",
@@ -115,6 +243,7 @@ CAST = (
         "Europe/London",
         "Mid-level developer moving from boilerplate toward requirements and architecture",
         MAYA,
+        MAYA_PLAN,
     ),
     DemoPerson(
         "daniel@demo.ladder",
@@ -122,6 +251,7 @@ CAST = (
         "America/Chicago",
         "Corporate attorney moving from contract review toward deal negotiation",
         DANIEL,
+        DANIEL_PLAN,
     ),
     DemoPerson(
         "coach@demo.ladder",
@@ -182,13 +312,51 @@ def _complete_story(user: User, story: DemoAudit) -> RungSnapshot:
     )
 
 
+def plan_rows(snapshot: RungSnapshot, story: DemoPlan) -> tuple[planning.PlannedShare, ...]:
+    """Next quarter's week of a story: each activity of the snapshot with its planned
+    share (unchanged when the story doesn't say), then the new higher-rung ones."""
+    current = tuple(
+        planning.PlannedShare(
+            a["description"],
+            a["score"],
+            a["share"],
+            story.planned.get(a["description"], a["share"]),
+        )
+        for a in snapshot.activities
+    )
+    return current + tuple(
+        planning.PlannedShare(a.description, a.score, 0, a.share) for a in story.new
+    )
+
+
+def _plan_story(user: User, snapshot: RungSnapshot, story: DemoPlan) -> Plan:
+    """Save the story's plan through the plan page's service, its sprint starting today."""
+    return plans.plan_save(
+        audit=snapshot.audit,
+        owner=user,
+        data=plans.PlanInput(
+            next_role=story.next_role,
+            proxy=story.proxy,
+            proxy_week=story.proxy_week,
+            skill=story.skill,
+            own_skill=story.own_skill,
+            rows=plan_rows(snapshot, story),
+            sprint_start=timezone.localdate(),
+            events=tuple(
+                plans.EventInput(e.title, e.weekday, e.start, e.minutes) for e in story.events
+            ),
+        ),
+    )
+
+
 @transaction.atomic
 def seed_cast(*, password_hash: str | None = None) -> list[SeededPerson]:
     """Create (or refresh) the demo accounts and complete each story's audit.
 
     Running it twice leaves one account per person with the documented password and
-    one completed story audit each: a story whose audit (same job title, completed)
-    is already there is left as it is. ``password_hash`` is ``DEMO_PASSWORD`` hashed;
+    one completed story audit with one plan each: a story whose audit (same job title,
+    completed) is already there is left as it is, and gets the story's plan only if it
+    has none. ``password_hash`` is ``DEMO_PASSWORD`` hashed;
     pass it in to hash once per run. Needs the reference library (``ensure_reference``).
     """
     password_hash = password_hash or make_password(DEMO_PASSWORD)
@@ -216,6 +384,8 @@ def seed_cast(*, password_hash: str | None = None) -> list[SeededPerson]:
             )
             if snapshot is None:
                 snapshot, new_audit = _complete_story(user, person.audit), True
+            if person.plan is not None and not Plan.objects.filter(audit=snapshot.audit).exists():
+                _plan_story(user, snapshot, person.plan)
         seeded.append(SeededPerson(person, user, created, snapshot, new_audit))
     return seeded
 

@@ -1,19 +1,25 @@
-"""Everything Ladder holds about a person, as plain data for the JSON download."""
+"""Everything Ladder holds about a person, as plain data for the JSON download.
+
+The private calendar subscription token is left out on purpose: it is a key, not
+data, and a shared export must not let anyone subscribe to the person's calendar."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accounts.models import User
-from assessments.models import Audit
+from assessments.models import Audit, Plan
+from assessments.plan_forms import WEEKDAY_NAMES
+from ladder import calendar
 
 
 def person_data(user: User) -> dict[str, Any]:
-    """The person's profile, audits with activities, and rung snapshots."""
+    """The person's profile, audits with activities, rung snapshots and plans
+    (with their sprint and calendar events), in a fixed number of queries."""
     audits = (
         Audit.objects.filter(owner=user)
-        .select_related("occupation", "snapshot")
-        .prefetch_related("activities")
+        .select_related("occupation", "snapshot", "plan")
+        .prefetch_related("activities", "plan__activities", "plan__events")
     )
     return {
         "format": "ladder-export/1",
@@ -71,4 +77,48 @@ def _audit(audit: Audit) -> dict[str, Any]:
             },
             "rubric_version": snapshot.rubric_version,
         },
+        "plan": _plan(plan) if (plan := getattr(audit, "plan", None)) is not None else None,
+    }
+
+
+def _plan(plan: Plan) -> dict[str, Any]:
+    # Never the calendar token: see the module docstring.
+    return {
+        "code": str(plan.code),
+        "target_rung": plan.target_rung,
+        "next_role": plan.next_role,
+        "proxy": plan.proxy,
+        "proxy_week": plan.proxy_week,
+        "skill": plan.skill,
+        "skill_name": plan.skill_name,
+        "moved_effort": plan.moved_effort,
+        "projected_rung": str(plan.projected_rung),
+        "sprint": {"start": plan.sprint_start.isoformat(), "end": plan.sprint_end.isoformat()},
+        "activities": [
+            {
+                "description": a.description,
+                "score": a.score,
+                "current_share": a.current_share,
+                "planned_share": a.planned_share,
+            }
+            for a in plan.activities.all()
+        ],
+        "events": [
+            {
+                "uid": str(e.uid),
+                "title": e.title,
+                "weekday": WEEKDAY_NAMES[e.weekday],
+                "start": e.start.strftime("%H:%M"),
+                "minutes": e.minutes,
+            }
+            for e in plan.events.all()
+        ],
+        "quarterly_review": {
+            "uid": str(plan.review_uid),
+            "first": plan.sprint_end.isoformat(),
+            "minutes": calendar.REVIEW_MINUTES,
+            "every_months": calendar.REVIEW_EVERY_MONTHS,
+        },
+        "created_at": plan.created_at.isoformat(),
+        "updated_at": plan.updated_at.isoformat(),
     }

@@ -234,3 +234,109 @@ class RungSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Rung {self.rung} on {self.taken_at:%Y-%m-%d}"
+
+
+def _calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class Plan(models.Model):
+    """Steps S4–S5: the one-rung-higher version of the role, the shift of next
+    quarter's week toward it, one focus skill, and the 90-day sprint that makes it real."""
+
+    class Skill(models.TextChoices):
+        NEGOTIATION = "negotiation", "Negotiation"
+        RELATIONSHIPS = "relationships", "Relationship management"
+        EXECUTIVE = "executive", "Executive communication"
+        JUDGMENT = "judgment", "Domain judgment"
+        OWN = "own", "My own"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="plan")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
+    target_rung = models.PositiveSmallIntegerField()
+    next_role = models.TextField("the one-rung-higher version of your role", max_length=1000)
+    proxy = models.CharField("a colleague one level up", max_length=200, blank=True)
+    proxy_week = models.TextField("what their week looks like", max_length=1000, blank=True)
+    skill = models.CharField(max_length=20, choices=Skill.choices)
+    own_skill = models.CharField(max_length=80, blank=True)
+    moved_effort = models.PositiveSmallIntegerField()
+    projected_rung = models.DecimalField(max_digits=3, decimal_places=2)
+    sprint_start = models.DateField()
+    sprint_end = models.DateField()
+    calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token)
+    review_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(moved_effort__gte=20, moved_effort__lte=100),
+                name="plan_moves_20",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sprint_end__gt=models.F("sprint_start")),
+                name="plan_sprint_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for {self.audit}"
+
+    @property
+    def skill_name(self) -> str:
+        return self.own_skill if self.skill == self.Skill.OWN else self.get_skill_display()
+
+
+class PlannedActivity(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=200)
+    score = models.PositiveSmallIntegerField()
+    current_share = models.PositiveSmallIntegerField()
+    planned_share = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="planned_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="planned_score_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(current_share__lte=100, planned_share__lte=100),
+                name="planned_shares_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PlanEvent(models.Model):
+    """A recurring calendar event that forces the higher-rung work."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveSmallIntegerField()
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)  # stable: re-imports update
+    title = models.CharField(max_length=200)
+    weekday = models.PositiveSmallIntegerField()
+    start = models.TimeField()
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="event_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=15, minutes__lte=240), name="event_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import audits, views, wizard
+from assessments import audits, plans, views, wizard
 
 app_name = "assessments"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("audit/<uuid:code>/scores/", wizard.step_scores, name="step_scores"),
     path("audit/<uuid:code>/result/", audits.result, name="result"),
     path("audit/<uuid:code>/delete/", audits.delete, name="delete"),
+    path("audit/<uuid:code>/plan/", plans.plan_edit, name="plan"),
+    path("plan/<uuid:code>/", plans.sprint, name="sprint"),
+    path("plan/<uuid:code>/calendar.ics", plans.calendar_download, name="calendar_download"),
+    path("plan/<uuid:code>/calendar/new-address/", plans.calendar_revoke, name="calendar_revoke"),
+    path("plan/<uuid:code>/report/", plans.report, name="report"),
+    path("calendar/<str:token>.ics", plans.calendar_feed, name="calendar_feed"),
 ]

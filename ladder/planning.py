@@ -31,8 +31,10 @@ class PlannedShare:
 
 
 def moved_effort(rows: Sequence[PlannedShare], current_rung: Decimal) -> int:
-    """Percentage points leaving activities at or below the current rung."""
-    return sum(max(0, r.current - r.planned) for r in rows if r.score <= current_rung)
+    """Percentage points leaving activities at or below the current rung, as the
+    person sees it (1.97 shows as 2.0, so activities scored 2 count)."""
+    shown = scoring.round_half_up(current_rung, 1)
+    return sum(max(0, r.current - r.planned) for r in rows if r.score <= shown)
 
 
 def projected_rung(rows: Sequence[PlannedShare]) -> Decimal:

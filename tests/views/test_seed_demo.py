@@ -1,16 +1,18 @@
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from assessments import reference
 from assessments.demo import CAST, DEMO_PASSWORD, SYNTHETIC_DOMAIN
-from assessments.models import Audit, RungSnapshot
+from assessments.models import Audit, Plan, PlanEvent, RungSnapshot
 from assessments.services import build_snapshot
-from ladder import scoring
+from ladder import planning, scoring
 from ladder.granularity import check_granularity
 
 # (email, occupation code, lowest rung, highest rung) for each story.
@@ -52,7 +54,7 @@ def test_seed_demo_creates_the_documented_logins_and_is_idempotent(db, client):
     assert EmailAddress.objects.filter(verified=True).count() == 4
     for email, *_ in STORIES:
         assert len(completed(email)) == 1
-    assert Audit.objects.count() == RungSnapshot.objects.count() == 3
+    assert Audit.objects.count() == RungSnapshot.objects.count() == Plan.objects.count() == 3
     assert not Audit.objects.filter(owner__email="coach@demo.ladder").exists()
     client.post("/accounts/login/", {"login": "maya@demo.ladder", "password": DEMO_PASSWORD})
     assert client.session["_auth_user_id"] == str(User.objects.get(email="maya@demo.ladder").pk)
@@ -196,3 +198,91 @@ def test_synthetic_people_are_the_same_however_they_were_added(db):
 def test_users_must_be_a_whole_number(db):
     with pytest.raises(CommandError, match="whole number"):
         seed("--users", "-3")
+
+
+# --- The stories' plans --------------------------------------------------------------------
+
+# (email, focus skill) for each story.
+PLANS = [
+    ("sofia@demo.ladder", Plan.Skill.NEGOTIATION),
+    ("maya@demo.ladder", Plan.Skill.EXECUTIVE),
+    ("daniel@demo.ladder", Plan.Skill.NEGOTIATION),
+]
+
+
+@pytest.mark.parametrize("person", [p for p in CAST if p.audit], ids=lambda p: p.email)
+def test_story_plans_name_each_activity_of_the_audit_and_add_granular_new_ones(person):
+    plan = person.plan
+    assert plan.planned.keys() == {a.description for a in person.audit.activities}
+    assert 1 <= len(plan.new) <= 3
+    assert sum(plan.planned.values()) + sum(a.share for a in plan.new) == 100
+    for a in plan.new:
+        assert len(a.description) <= 200
+        assert check_granularity(a.description) is None, a.description
+    assert 2 <= len(plan.events) <= 3
+
+
+def test_each_story_has_a_plan_that_moves_at_least_20_points_in_a_sprint_from_today(db):
+    with time_machine.travel(datetime(2026, 9, 14, 8, tzinfo=UTC), tick=False):
+        seed()
+    for email, skill in PLANS:
+        [audit] = completed(email)
+        plan = audit.plan
+        snapshot = audit.snapshot
+        rows = [
+            planning.PlannedShare(a.description, a.score, a.current_share, a.planned_share)
+            for a in plan.activities.all()
+        ]
+        moved = planning.moved_effort(rows, snapshot.rung)
+        assert plan.moved_effort == moved >= 20, email
+        assert sum(r.planned for r in rows) == 100
+        assert [(r.description, r.score, r.current) for r in rows if not r.is_new] == [
+            (a["description"], a["score"], a["share"]) for a in snapshot.activities
+        ]
+        new = [r for r in rows if r.is_new]
+        assert 1 <= len(new) <= 3, email
+        assert all(r.score > snapshot.rung and r.planned > 0 for r in new), email
+        assert not planning.abrupt_cuts(rows), email
+        assert plan.target_rung == scoring.next_rung(snapshot.rung)
+        assert plan.projected_rung == planning.projected_rung(rows) > snapshot.rung
+        assert plan.skill == skill
+        assert plan.owner == audit.owner
+        assert plan.sprint_start == datetime(2026, 9, 14).date()
+        assert plan.sprint_end == plan.sprint_start + timedelta(days=90)
+        assert 2 <= plan.events.count() <= 3, email
+        assert plan.next_role
+
+
+def test_daniel_spends_fridays_on_client_calls(db):
+    seed()
+    [audit] = completed("daniel@demo.ladder")
+    assert any("client" in e.title.lower() and e.weekday == 4 for e in audit.plan.events.all())
+
+
+def test_rerunning_keeps_each_story_plan_and_its_calendar(db):
+    seed()
+    before = {p.audit_id: (p.code, p.calendar_token) for p in Plan.objects.all()}
+    uids = set(PlanEvent.objects.values_list("uid", flat=True))
+    seed()
+    assert {p.audit_id: (p.code, p.calendar_token) for p in Plan.objects.all()} == before
+    assert set(PlanEvent.objects.values_list("uid", flat=True)) == uids
+    assert PlanEvent.objects.count() == len(uids)
+
+
+def test_a_story_audit_without_a_plan_gets_one_on_the_next_run(db):
+    seed()
+    [audit] = completed("maya@demo.ladder")
+    audit.plan.delete()
+    seed()
+    assert Plan.objects.filter(audit=audit).count() == 1
+    assert Plan.objects.count() == 3
+
+
+def test_a_story_plan_opens_on_its_sprint_page(db, client):
+    seed()
+    [audit] = completed("sofia@demo.ladder")
+    client.force_login(audit.owner)
+    response = client.get(f"/plan/{audit.plan.code}/")
+    assert response.status_code == 200
+    assert "Hosting small client events" in response.content.decode()
+    assert client.get(f"/plan/{audit.plan.code}/calendar.ics").status_code == 200

@@ -1,0 +1,300 @@
+"""Steps S4–S5 after a completed audit: the plan for the next rung, the 90-day sprint
+and its calendar. Services, the access helper and the views live together here: the
+views are thin and the calendar is built by the pure ``ladder.calendar``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Case, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from assessments.access import audit_for
+from assessments.models import Audit, Occupation, Plan, PlanEvent, PlannedActivity, TaskStatement
+from assessments.plan_forms import WEEKDAY_NAMES, PlanForm
+from ladder import calendar, planning, scoring
+
+SPRINT_DAYS = 90
+
+# Where the method's stories fit: what the next rung looks like for these occupations.
+STORY_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "15": ("Owning product strategy with the business", "Advising clients on their architecture"),
+    "23": ("Leading deal negotiations", "Being the trusted outside counsel a client calls first"),
+    "41": (
+        "Hosting client events",
+        "Building off-market relationships with owners",
+        "Negotiating for clients",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class EventInput:
+    title: str
+    weekday: int
+    start: time
+    minutes: int
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    next_role: str
+    proxy: str
+    proxy_week: str
+    skill: str
+    own_skill: str
+    rows: tuple[planning.PlannedShare, ...]
+    sprint_start: date
+    events: tuple[EventInput, ...]
+
+
+@transaction.atomic
+def plan_save(*, audit: Audit, owner: User, data: PlanInput) -> Plan:
+    """Create or replace the plan of a completed audit. Event rows keep their
+    calendar UIDs by position, so a re-imported calendar updates instead of duplicating."""
+    snapshot = audit.snapshot
+    moved = planning.moved_effort(data.rows, snapshot.rung)
+    if planning.moved_effort_problem(moved):
+        raise ValueError("a plan must move at least 20 points")
+    fields = {
+        "owner": owner,
+        "target_rung": scoring.next_rung(snapshot.rung),
+        "next_role": data.next_role,
+        "proxy": data.proxy,
+        "proxy_week": data.proxy_week,
+        "skill": data.skill,
+        "own_skill": data.own_skill if data.skill == Plan.Skill.OWN else "",
+        "moved_effort": moved,
+        "projected_rung": planning.projected_rung(data.rows),
+        "sprint_start": data.sprint_start,
+        "sprint_end": data.sprint_start + timedelta(days=SPRINT_DAYS),
+    }
+    plan, _ = Plan.objects.select_for_update().update_or_create(audit=audit, defaults=fields)
+    plan.activities.all().delete()
+    PlannedActivity.objects.bulk_create(
+        PlannedActivity(
+            plan=plan,
+            position=i,
+            description=row.description,
+            score=row.score,
+            current_share=row.current,
+            planned_share=row.planned,
+        )
+        for i, row in enumerate(data.rows, start=1)
+    )
+    existing = {e.position: e for e in plan.events.all()}
+    keep = []
+    for i, event in enumerate(data.events, start=1):
+        row = existing.pop(i, None) or PlanEvent(plan=plan, position=i)
+        row.title, row.weekday, row.start, row.minutes = (
+            event.title,
+            event.weekday,
+            event.start,
+            event.minutes,
+        )
+        keep.append(row)
+    PlanEvent.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
+    for row in keep:
+        row.save()
+    return plan
+
+
+def plan_revoke_calendar(*, plan: Plan) -> None:
+    """A new private subscription address; the old one stops working at once."""
+    plan.calendar_token = Plan._meta.get_field("calendar_token").get_default()
+    plan.save(update_fields=["calendar_token", "updated_at"])
+
+
+def plan_for(request: HttpRequest, code: UUID) -> Plan:
+    """The plan with ``code`` if it belongs to the signed-in person; otherwise 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such plan")
+    return get_object_or_404(
+        Plan.objects.select_related("audit", "audit__snapshot", "owner"),
+        code=code,
+        owner_id=request.user.pk,
+    )
+
+
+def suggestions(audit: Audit, current: float) -> list[TaskStatement]:
+    """Higher-scoring task statements of the person's occupation and of related
+    occupations (same SOC major group) that sit higher on the ladder."""
+    occupation = audit.occupation
+    if occupation is None:
+        return []
+    related = Q(occupation=occupation) | Q(
+        occupation__code__startswith=occupation.code[:2], occupation__rung__gt=occupation.rung or 0
+    )
+    return list(
+        TaskStatement.objects.filter(related, suggested_score__gt=current)
+        .select_related("occupation")
+        # The person's own occupation first, then related ones higher on the ladder.
+        .order_by(
+            Case(When(occupation=occupation, then=Value(0)), default=Value(1)),
+            "-suggested_score",
+            "occupation__title",
+            "task_id",
+        )[:10]
+    )
+
+
+def _today(request: HttpRequest) -> date:
+    """Today where the person is (their profile's time zone)."""
+    zone = getattr(request.user, "time_zone", "UTC")
+    return timezone.localdate(timezone=ZoneInfo(zone))
+
+
+def _completed_audit(request: HttpRequest, code: UUID) -> Audit | HttpResponse:
+    audit = audit_for(request, code)
+    if audit.is_draft or audit.owner_id is None:
+        messages.info(
+            request, "Finish the audit (and keep it in your account) before planning the next rung."
+        )
+        return (
+            redirect("assessments:result", audit.code)
+            if not audit.is_draft
+            else redirect("assessments:step_" + audit.reached, audit.code)
+        )
+    return audit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    found = _completed_audit(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    audit = found
+    snapshot = audit.snapshot
+    plan = getattr(audit, "plan", None) if hasattr(audit, "plan") else None
+    form = PlanForm(
+        request.POST if request.method == "POST" else None,
+        snapshot=snapshot,
+        plan=plan,
+        today=_today(request),
+    )
+    if request.method == "POST" and request.POST.get("preview"):
+        return render(
+            request, "assessments/plan.html#projection", {"form": form, "snapshot": snapshot}
+        )
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        saved = plan_save(audit=audit, owner=request.user, data=form.plan_input())
+        messages.success(
+            request, "Your plan and sprint are saved. Put the events in your calendar."
+        )
+        return redirect("assessments:sprint", saved.code)
+    occupation: Occupation | None = audit.occupation
+    context = {
+        "audit": audit,
+        "snapshot": snapshot,
+        "form": form,
+        "plan": plan,
+        "target": scoring.next_rung(snapshot.rung),
+        "suggestions": suggestions(audit, float(snapshot.rung)),
+        "examples": STORY_EXAMPLES.get(occupation.code[:2], ()) if occupation else (),
+        # Event titles come from the higher-rung work: offered as you type.
+        "event_ideas": [
+            a["description"] for a in snapshot.activities if a["score"] > snapshot.rung
+        ],
+    }
+    return render(request, "assessments/plan.html", context)
+
+
+def _calendar(plan: Plan, request: HttpRequest) -> bytes:
+    sprint = calendar.Sprint(
+        name=f"Ladder sprint: {plan.audit.title} → rung {plan.target_rung}",
+        time_zone=plan.owner.time_zone,
+        starts=plan.sprint_start,
+        ends=plan.sprint_end,
+        events=tuple(
+            calendar.RecurringEvent(
+                uid=str(e.uid),
+                title=e.title,
+                weekday=e.weekday,
+                start=e.start,
+                minutes=e.minutes,
+                description="Time for the higher-rung work of your Ladder sprint.",
+            )
+            for e in plan.events.all()
+        ),
+        review_uid=str(plan.review_uid),
+        url=request.build_absolute_uri(reverse("assessments:sprint", args=[plan.code])),
+    )
+    return calendar.sprint_calendar(sprint, stamp=plan.updated_at)
+
+
+@login_required
+@require_GET
+def sprint(request: HttpRequest, code: UUID) -> HttpResponse:
+    plan = plan_for(request, code)
+    today = _today(request)
+    context = {
+        "plan": plan,
+        "snapshot": plan.audit.snapshot,
+        "rows": list(plan.activities.all()),
+        "events": list(plan.events.all()),
+        "days_left": max(0, (plan.sprint_end - max(today, plan.sprint_start)).days),
+        "started": today >= plan.sprint_start,
+        "feed_url": request.build_absolute_uri(
+            reverse("assessments:calendar_feed", args=[plan.calendar_token])
+        ),
+        "weekdays": WEEKDAY_NAMES,
+    }
+    return render(request, "assessments/sprint.html", context)
+
+
+@login_required
+@require_GET
+def calendar_download(request: HttpRequest, code: UUID) -> HttpResponse:
+    plan = plan_for(request, code)
+    response = HttpResponse(_calendar(plan, request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ladder-sprint.ics"'
+    return response
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private subscription address calendar apps poll; no log-in, the token is the key."""
+    plan = get_object_or_404(Plan.objects.select_related("audit", "owner"), calendar_token=token)
+    return HttpResponse(_calendar(plan, request), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
+    plan = plan_for(request, code)
+    plan_revoke_calendar(plan=plan)
+    messages.success(
+        request, "The old subscription address no longer works. Subscribe again with the new one."
+    )
+    return redirect("assessments:sprint", plan.code)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, code: UUID) -> HttpResponse:
+    plan = plan_for(request, code)
+    snapshot = plan.audit.snapshot
+    return render(
+        request,
+        "assessments/report.html",
+        {
+            "plan": plan,
+            "snapshot": snapshot,
+            "rows": list(plan.activities.all()),
+            "events": list(plan.events.all()),
+            "weekdays": WEEKDAY_NAMES,
+        },
+    )
