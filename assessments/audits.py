@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from assessments import services
-from assessments.access import audit_for
+from assessments.access import SESSION_KEY, anonymous_key, audit_for
 from assessments.models import Audit, RungSnapshot
 from assessments.views import HtmxHttpRequest, frontier_on
 from ladder import chart, scoring
@@ -68,6 +69,12 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
         .select_related("snapshot", "occupation", "plan")
         .order_by("-created_at")
     )
+    key = anonymous_key(request)
+    pending = (
+        list(Audit.objects.filter(owner__isnull=True, anonymous_key=key).select_related("snapshot"))
+        if key
+        else []
+    )
     drafts = [a for a in audits if a.is_draft]
     completed = [a for a in audits if not a.is_draft]
     latest = completed[0].snapshot if completed else None
@@ -75,6 +82,7 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "assessments/my_ladder.html",
         {
+            "pending": pending,
             "drafts": drafts,
             "completed": completed,
             "latest": latest,
@@ -91,3 +99,29 @@ def delete(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         messages.success(request, f"“{audit.title}” is deleted.")
         return redirect("assessments:my_ladder" if request.user.is_authenticated else "home")
     return render(request, "assessments/delete.html", {"audit": audit})
+
+
+@login_required
+@require_POST
+def claim(request: HtmxHttpRequest) -> HttpResponse:
+    """Add the audits made in this browser before logging in to the account."""
+    assert isinstance(request.user, User)
+    claimed = services.audits_claim(user=request.user, anonymous_key=anonymous_key(request))
+    request.session.pop(SESSION_KEY, None)
+    if claimed:
+        messages.success(
+            request, f"Added to your ladder: {claimed} audit{'s' if claimed != 1 else ''}."
+        )
+    return redirect("assessments:my_ladder")
+
+
+@login_required
+@require_POST
+def discard(request: HtmxHttpRequest) -> HttpResponse:
+    """ "Not mine": delete the audits made in this browser before logging in."""
+    key = anonymous_key(request)
+    if key:
+        Audit.objects.filter(owner__isnull=True, anonymous_key=key).delete()
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, "Those results are deleted; your ladder is unchanged.")
+    return redirect("assessments:my_ladder")

@@ -228,6 +228,10 @@ def test_start_anonymously_then_sign_up_keeps_the_result(
     page.get_by_role("button", name="Log in", exact=True).click()
     tab.assert_accessible()
     assert page.get_by_role("heading", name="My ladder").is_visible()
+    tab.screenshot("keep-results")
+    page.get_by_role("button", name="Yes, add them to my ladder").click()
+    tab.assert_accessible()
+    assert page.get_by_text("Added to your ladder: 1 audit.").is_visible()
     user = User.objects.get(email="new@example.com")
     audit = Audit.objects.get()
     assert audit.owner == user

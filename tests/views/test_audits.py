@@ -303,6 +303,12 @@ def test_a_visitor_completes_an_audit_and_keeps_it_by_signing_up(client):
     confirm = next(u for u in links_in(mail.outbox[-1].body) if "/confirm-email/" in u)
     client.post(confirm.split("testserver", 1)[1])
     client.post("/accounts/login/", {"login": "new.visitor@example.com", "password": PASSWORD})
+    assert fresh(audit).owner is None  # nothing is added to an account silently
+    assert (
+        "Results made in this browser before you logged in"
+        in client.get(reverse("assessments:my_ladder")).content.decode()
+    )
+    client.post(reverse("assessments:claim"))
     audit = fresh(audit)
     assert audit.owner == person
     assert audit.anonymous_key == ""
@@ -320,6 +326,8 @@ def test_a_visitor_keeps_their_audit_by_logging_in(client, individual):
     audit = walk_through(client)
     logged_in = client.post("/accounts/login/", {"login": "maya@example.com", "password": PASSWORD})
     assert logged_in.status_code == 302
+    assert fresh(audit).owner is None
+    client.post(reverse("assessments:claim"))
     assert client.session["_auth_user_id"] == str(individual.pk)
     audit = fresh(audit)
     assert audit.owner == individual
@@ -337,6 +345,7 @@ def test_a_visitors_unfinished_draft_is_kept_too(client, individual):
         step_url(draft, "role"), {"version": draft.version, "job_title": "Half-way visitor"}
     )
     client.post("/accounts/login/", {"login": "maya@example.com", "password": PASSWORD})
+    client.post(reverse("assessments:claim"))
     assert fresh(draft).owner == individual
     html = client.get(reverse("assessments:my_ladder")).content.decode()
     assert "Continue where you left off" in html
@@ -363,6 +372,7 @@ def test_signing_up_claims_only_this_browsers_audits(client):
     confirm = next(u for u in links_in(mail.outbox[-1].body) if "/confirm-email/" in u)
     client.post(confirm.split("testserver", 1)[1])
     client.post("/accounts/login/", {"login": "new.visitor@example.com", "password": PASSWORD})
+    client.post(reverse("assessments:claim"))
     assert fresh(mine).owner is not None
     assert fresh(someone_else).owner is None
     assert RungSnapshot.objects.get(audit=someone_else).owner is None
@@ -461,3 +471,18 @@ def test_an_old_result_shows_the_frontier_of_its_day(maya, individual):
     taken = timezone.localdate(snapshot.taken_at)
     assert f"AI frontier on {taken:%-d %b %Y}: about rung {rung(snapshot.frontier)}" in html
     assert "AI frontier today" not in html
+
+
+def test_the_next_person_on_a_shared_browser_can_refuse_a_visitors_results(client, individual):
+    audit = walk_through(client)  # a visitor, then they leave the browser as it is
+    client.post("/accounts/login/", {"login": "maya@example.com", "password": PASSWORD})
+    assert fresh(audit).owner is None
+    response = client.post(reverse("assessments:discard"), follow=True)
+    assert "Those results are deleted" in response.content.decode()
+    assert not Audit.objects.filter(pk=audit.pk).exists()
+    assert not Audit.objects.filter(owner=individual).exists()
+
+
+def test_keeping_and_refusing_need_a_post(maya):
+    assert maya.get(reverse("assessments:claim")).status_code == 405
+    assert maya.get(reverse("assessments:discard")).status_code == 405
