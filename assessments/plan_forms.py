@@ -66,7 +66,8 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.current = snapshot.activities  # [{"description", "share", "score"}]
-        planned = {a.description: a.planned_share for a in plan.activities.all()} if plan else {}
+        saved_rows = list(plan.activities.all()) if plan else []
+        planned = {a.description: a.planned_share for a in saved_rows}
         for i, activity in enumerate(self.current, start=1):
             self.fields[f"planned_{i}"] = WholePercentField(
                 label=activity["description"],
@@ -78,7 +79,7 @@ class PlanForm(forms.Form):
                     attrs={"inputmode": "numeric", "size": 4, "class": "share-input"}
                 ),
             )
-        new_rows = [a for a in plan.activities.all() if a.current_share == 0] if plan else []
+        new_rows = [a for a in saved_rows if a.current_share == 0]
         for i in range(1, NEW_ROWS + 1):
             row = new_rows[i - 1] if i <= len(new_rows) else None
             self.fields[f"new_description_{i}"] = forms.CharField(

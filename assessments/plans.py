@@ -177,7 +177,7 @@ def plan_edit(request: HttpRequest, code: UUID) -> HttpResponse:
         return found
     audit = found
     snapshot = audit.snapshot
-    plan = getattr(audit, "plan", None) if hasattr(audit, "plan") else None
+    plan = Plan.objects.filter(audit=audit).first()
     form = PlanForm(
         request.POST if request.method == "POST" else None,
         snapshot=snapshot,

@@ -132,6 +132,22 @@ def _rebind(
     return form
 
 
+def _conflict(
+    request: HtmxHttpRequest,
+    current: Audit,
+    step: str,
+    form_class: Callable[..., VersionedForm],
+    *,
+    with_activities: bool = False,
+) -> HttpResponse:
+    """The step again, with what the person typed on top of the newest version and
+    the saved version beside it: submitting keeps theirs, a link keeps the saved one."""
+    saved = list(_activities(current))
+    form_kwargs = {"activities": saved} if with_activities else {}
+    form = _rebind(form_class, request, current, **form_kwargs)
+    return _render(request, current, step, form, conflict=current, saved_rows=saved)
+
+
 def _activities(audit: Audit) -> QuerySet[Activity]:
     return audit.activities.select_related("task").order_by("position")
 
@@ -208,13 +224,7 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
                     form.cleaned_data["occupation"],
                 )
                 if not same:
-                    return _render(
-                        request,
-                        current,
-                        "role",
-                        _rebind(RoleForm, request, current),
-                        conflict=current,
-                    )
+                    return _conflict(request, current, "role", RoleForm)
             return _go(request, _step_url(audit, Audit.Step.ACTIVITIES))
         chosen = request.POST.get("occupation", "")
         occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
@@ -304,15 +314,7 @@ def step_activities(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
                     current = stale.current
                     saved = [a.description for a in current.activities.all()]
                     if saved != [d.description for d in drafts]:
-                        return _render(
-                            request,
-                            current,
-                            "activities",
-                            _rebind(ActivitiesForm, request, current),
-                            conflict=current,
-                            saved_activities=saved,
-                            suggestions=[],
-                        )
+                        return _conflict(request, current, "activities", ActivitiesForm)
                 return _go(request, _step_url(audit, Audit.Step.TIME))
     else:
         form = ActivitiesForm(initial=_activities_initial(audit, activities))
@@ -344,15 +346,7 @@ def _add_suggestion(
             audit=audit, expected_version=form.cleaned_data["version"], drafts=drafts, advance=False
         )
     except services.StaleVersion as stale:
-        return _render(
-            request,
-            stale.current,
-            "activities",
-            _rebind(ActivitiesForm, request, stale.current),
-            conflict=stale.current,
-            saved_activities=[a.description for a in stale.current.activities.all()],
-            suggestions=[],
-        )
+        return _conflict(request, stale.current, "activities", ActivitiesForm)
     if not request.htmx:
         return redirect(_step_url(audit, Audit.Step.ACTIVITIES) + "#activity-list")
     audit.refresh_from_db()
@@ -388,15 +382,7 @@ def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
                 current = stale.current
                 saved = {a.pk: a.share for a in current.activities.all()}
                 if saved != form.shares():
-                    fresh = list(_activities(current))
-                    return _render(
-                        request,
-                        current,
-                        "time",
-                        _rebind(TimeForm, request, current, activities=fresh),
-                        conflict=current,
-                        saved_shares=[(a.description, a.share) for a in fresh],
-                    )
+                    return _conflict(request, current, "time", TimeForm, with_activities=True)
             return _go(request, _step_url(audit, Audit.Step.SCORES))
     else:
         form = TimeForm(initial={"version": audit.version}, activities=activities)
@@ -422,15 +408,7 @@ def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
             except services.StaleVersion as stale:
                 current = stale.current
                 if current.is_draft:
-                    fresh = list(_activities(current))
-                    return _render(
-                        request,
-                        current,
-                        "scores",
-                        _rebind(ScoresForm, request, current, activities=fresh),
-                        conflict=current,
-                        saved_scores=[(a.description, a.score) for a in fresh],
-                    )
+                    return _conflict(request, current, "scores", ScoresForm, with_activities=True)
             except services.Incomplete as problem:
                 messages.error(request, str(problem))
                 return _leave(request, _step_url(audit, Audit.Step.TIME))

@@ -79,6 +79,14 @@ class Tab:
     # same pages are checked by the JavaScript journeys.
     javascript: bool = True
 
+    def log_in(self, email: str, password: str) -> None:
+        """Log in through the real form (and check the page it lands on)."""
+        self.goto("/accounts/login/")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Log in", exact=True).click()
+        self.assert_accessible()
+
     def goto(self, path: str) -> None:
         self.page.goto(path)
         self.assert_accessible()

@@ -118,11 +118,7 @@ def test_error_pages_look_like_the_product(tab: Tab) -> None:
 def test_profile_then_delete_the_account(tab: Tab) -> None:
     make_person("cleo@example.com", "Cleo")
     page = tab.page
-    tab.goto("/accounts/login/")
-    page.get_by_label("Email").fill("cleo@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
+    tab.log_in("cleo@example.com", PASSWORD)
 
     page.get_by_role("link", name="Cleo").click()
     tab.assert_accessible()

@@ -24,11 +24,7 @@ def test_plan_a_sprint_download_the_calendar_and_print_the_report(
     person.save()
     audit = audit_at(person, "complete")
     page = tab.page
-    tab.goto("/accounts/login/")
-    page.get_by_label("Email").fill("lena@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
+    tab.log_in("lena@example.com", PASSWORD)
 
     tab.goto(f"/audit/{audit.code}/result/")
     page.get_by_role("link", name="Plan my next rung").click()

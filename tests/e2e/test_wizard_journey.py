@@ -25,14 +25,6 @@ ACTIVITIES = [
 ]
 
 
-def log_in(tab: Tab, email: str) -> None:
-    tab.goto("/accounts/login/")
-    tab.page.get_by_label("Email").fill(email)
-    tab.page.get_by_label("Password").fill(PASSWORD)
-    tab.page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
-
-
 def fill_role(tab: Tab, occupation_query: str | None = "software dev") -> None:
     page = tab.page
     page.get_by_label("Your job title").fill("Backend developer")
@@ -76,7 +68,7 @@ def fill_scores(tab: Tab, activities=ACTIVITIES) -> None:
 
 def test_whole_audit_with_javascript(tab: Tab, reference_data: None) -> None:
     make_person("maya@example.com", "Maya")
-    log_in(tab, "maya@example.com")
+    tab.log_in("maya@example.com", PASSWORD)
     page = tab.page
     tab.goto("/audit/new/")
     page.get_by_role("button", name="Start my audit").click()
@@ -143,7 +135,7 @@ def test_resume_after_closing_the_browser(browser, live_server, reference_data: 
     make_person("tom@example.com", "Tom")
     first = browser.new_context(base_url=live_server.url)
     tab = Tab(first.new_page())
-    log_in(tab, "tom@example.com")
+    tab.log_in("tom@example.com", PASSWORD)
     tab.goto("/audit/new/")
     tab.page.get_by_role("button", name="Start my audit").click()
     fill_role(tab, occupation_query=None)
@@ -152,7 +144,7 @@ def test_resume_after_closing_the_browser(browser, live_server, reference_data: 
 
     second = browser.new_context(base_url=live_server.url)
     tab = Tab(second.new_page())
-    log_in(tab, "tom@example.com")
+    tab.log_in("tom@example.com", PASSWORD)
     tab.page.get_by_role("link", name="Backend developer").click()  # "continue where you left off"
     tab.page.get_by_role("heading", name="How is your week divided?").wait_for()
     tab.assert_accessible()
@@ -167,7 +159,7 @@ def test_stale_second_tab_gets_a_conflict_and_loses_nothing(
     make_person("ana@example.com", "Ana")
     context = browser.new_context(base_url=live_server.url)
     tab = Tab(context.new_page())
-    log_in(tab, "ana@example.com")
+    tab.log_in("ana@example.com", PASSWORD)
     tab.goto("/audit/new/")
     tab.page.get_by_role("button", name="Start my audit").click()
     fill_role(tab, occupation_query=None)

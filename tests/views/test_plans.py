@@ -760,9 +760,8 @@ def test_hostile_text_is_escaped_on_pages_and_stays_inside_its_calendar_field(ma
 # --- Query counts don't grow with the plan ----------------------------------------------------
 
 SIZES = [(5, 2), (10, 3)]  # (activities, events)
-# Session, user, audit, snapshot, plan, its activities (read twice by the form), its
-# events, the suggestions.
-PLAN_PAGE_QUERIES = 9
+# Session, user, audit, snapshot, plan, its activities, its events, the suggestions.
+PLAN_PAGE_QUERIES = 8
 SPRINT_QUERIES = 5  # session, user, plan with audit and snapshot, activities, events
 CALENDAR_QUERIES = 4  # session, user, plan with audit and owner, events
 
