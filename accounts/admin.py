@@ -7,12 +7,21 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
-    list_display = ["email", "name", "time_zone", "is_staff", "date_joined"]
+    list_display = [
+        "email",
+        "name",
+        "time_zone",
+        "next_checkin_at",
+        "checkins_paused",
+        "date_joined",
+    ]
+    list_filter = ["checkins_paused", "is_staff", "is_active"]
     search_fields = ["email", "name"]
     readonly_fields = ["code", "date_joined", "last_login"]
     fieldsets = (
         (None, {"fields": ("code", "email", "password")}),
         ("Profile", {"fields": ("name", "time_zone")}),
+        ("Check-ins", {"fields": ("next_checkin_at", "checkins_paused")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

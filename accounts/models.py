@@ -61,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_time_zone],
         help_text="Used for calendar events and the time your check-in emails arrive.",
     )
+    # The quarterly check-in (step S6): when the next email is due, and whether the
+    # person paused them (or unsubscribed with one click).
+    next_checkin_at = models.DateTimeField("next check-in", null=True, blank=True)
+    checkins_paused = models.BooleanField("check-in emails paused", default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -74,6 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+        indexes = [
+            # The check-in sweep's question: who is due now?
+            models.Index(
+                fields=["next_checkin_at"],
+                name="user_checkin_due_idx",
+                condition=models.Q(checkins_paused=False, next_checkin_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

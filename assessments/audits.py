@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from assessments import services
+from assessments import quarterly, reference, services
 from assessments.access import SESSION_KEY, anonymous_key, audit_for
 from assessments.models import Audit, RungSnapshot
 from assessments.views import HtmxHttpRequest, frontier_on
-from ladder import chart, scoring
+from ladder import chart, runway, scoring
 
 
 def snapshot_chart(snapshot: RungSnapshot, *, with_activities: bool = True) -> chart.LadderChart:
@@ -57,6 +58,7 @@ def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         "next_rung": scoring.next_rung(snapshot.rung),
         "rubric": scoring.RUBRIC,
         "claimed": audit.owner_id is not None,
+        "change": quarterly.change_for(audit, snapshot),
     }
     return render(request, "assessments/result.html", context)
 
@@ -78,6 +80,18 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
     drafts = [a for a in audits if a.is_draft]
     completed = [a for a in audits if not a.is_draft]
     latest = completed[0].snapshot if completed else None
+    baseline = reference.scenarios()[1]
+    timeline = (
+        chart.timeline_chart(
+            [(timezone.localdate(a.snapshot.taken_at), float(a.snapshot.rung)) for a in completed],
+            lambda day: runway.frontier_at(day, baseline),
+            timezone.localdate(),
+        )
+        if len(completed) > 1
+        else None
+    )
+    user = request.user
+    assert isinstance(user, User)
     return render(
         request,
         "assessments/my_ladder.html",
@@ -87,6 +101,11 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
             "completed": completed,
             "latest": latest,
             "chart": snapshot_chart(latest, with_activities=False) if latest else None,
+            "timeline": timeline,
+            "next_checkin": timezone.localtime(user.next_checkin_at, ZoneInfo(user.time_zone))
+            if user.next_checkin_at and not user.checkins_paused
+            else None,
+            "reassessing": any(a.previous_id for a in drafts),
         },
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from itertools import batched, pairwise
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import plans, reference, services
+from assessments import checkins, plans, reference, services
 from assessments.models import Activity, Audit, Occupation, Plan, RungSnapshot
 from ladder import planning, runway, scoring
 
@@ -526,6 +527,10 @@ def _insert(
                 time_zone=p.time_zone,
                 password=password_hash,
                 date_joined=now,
+                next_checkin_at=checkins.due_on(
+                    timezone.localtime(now, ZoneInfo(p.time_zone)).date() + checkins.CADENCE,
+                    p.time_zone,
+                ),
             )
             for p in people
         ]
@@ -608,3 +613,11 @@ def seed_synthetic(
         activities=activities,
         snapshots=snapshots,
     )
+
+
+def make_due(count: int, *, now: datetime | None = None) -> int:
+    """Make synthetic people 1 to ``count`` due for their check-in now (for load tests
+    of the sweep). Returns how many were changed."""
+    return User.objects.filter(
+        email__endswith=f"@{SYNTHETIC_DOMAIN}", email__lte=synthetic_email(count)
+    ).update(next_checkin_at=now or timezone.now(), checkins_paused=False)

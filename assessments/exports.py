@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from assessments.models import Audit, Plan
+from assessments.models import Audit, Checkin, Plan
 from assessments.plan_forms import WEEKDAY_NAMES
 from ladder import calendar
 
@@ -30,6 +30,22 @@ def person_data(user: User) -> dict[str, Any]:
             "joined": user.date_joined.isoformat(),
         },
         "audits": [_audit(audit) for audit in audits],
+        "checkins": {
+            "next_checkin_at": user.next_checkin_at.isoformat() if user.next_checkin_at else None,
+            "paused": user.checkins_paused,
+            "emails": [_checkin(c) for c in Checkin.objects.filter(user=user)],
+        },
+    }
+
+
+def _checkin(checkin: Checkin) -> dict[str, Any]:
+    return {
+        "period": checkin.period.isoformat(),
+        "kind": checkin.kind,
+        "state": checkin.state,
+        "attempts": checkin.attempts,
+        "sent_at": checkin.sent_at.isoformat() if checkin.sent_at else None,
+        "note": checkin.last_error,
     }
 
 
@@ -42,6 +58,7 @@ def _audit(audit: Audit) -> dict[str, Any]:
         if audit.occupation
         else None,
         "status": audit.status,
+        "ai_news_sources": audit.ai_sources,
         "created_at": audit.created_at.isoformat(),
         "completed_at": audit.completed_at.isoformat() if audit.completed_at else None,
         "activities": [
@@ -50,6 +67,8 @@ def _audit(audit: Audit) -> dict[str, Any]:
                 "share": a.share,
                 "score": a.score,
                 "could_ai_do_it_within_three_years": a.three_year,
+                "last_quarter_score": a.previous_score,
+                "ai_closed_the_gap": a.gap_closed,
             }
             for a in audit.activities.all()
         ],

@@ -206,11 +206,53 @@ SCORE_CHOICES = [(n, f"{n} · {scoring.RUBRIC[n][0]}") for n in range(1, 6)]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+GAP_CHOICES = [
+    ("no", "No, it still needs a person"),
+    ("yes", "Yes, AI does more of it now"),
+]
+
+
 class ScoresForm(VersionedForm):
-    def __init__(self, *args: Any, activities: Sequence[Activity], **kwargs: Any) -> None:
+    """Step 4. In a quarterly reassessment (``reassessing``) it also asks, for each
+    activity scored 4–5 last time, whether AI has closed the gap, and which AI news
+    the person follows."""
+
+    def __init__(
+        self,
+        *args: Any,
+        activities: Sequence[Activity],
+        reassessing: bool = False,
+        ai_sources: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.activities = list(activities)
+        self.reassessing = reassessing
+        if reassessing:
+            self.fields["ai_sources"] = forms.CharField(
+                label="Where do you follow what AI can do?",
+                help_text=(
+                    "Newsletters, people or sites you read, so next quarter's scores rest on "
+                    "more than headlines. Optional; only you see it."
+                ),
+                required=False,
+                max_length=1000,
+                initial=ai_sources,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "max_length": "Keep this under 1,000 characters (it has %(show_value)d)."
+                },
+            )
         for activity in self.activities:
+            if reassessing and (activity.previous_score or 0) >= 4:
+                self.fields[f"gap_{activity.pk}"] = forms.ChoiceField(
+                    label=f"Last quarter you scored this {activity.previous_score}. "
+                    "Has AI closed the gap?",
+                    choices=GAP_CHOICES,
+                    required=False,
+                    initial={True: "yes", False: "no"}.get(activity.gap_closed),  # type: ignore[arg-type]
+                    widget=forms.RadioSelect,
+                )
             self.fields[f"score_{activity.pk}"] = forms.TypedChoiceField(
                 label="Score",
                 choices=SCORE_CHOICES,
@@ -235,13 +277,35 @@ class ScoresForm(VersionedForm):
                 widget=forms.RadioSelect,
             )
 
-    def rows(self) -> list[tuple[Activity, forms.BoundField, forms.BoundField]]:
-        return [(a, self[f"score_{a.pk}"], self[f"three_year_{a.pk}"]) for a in self.activities]
+    def rows(
+        self,
+    ) -> list[tuple[Activity, forms.BoundField, forms.BoundField, forms.BoundField | None]]:
+        return [
+            (
+                a,
+                self[f"score_{a.pk}"],
+                self[f"three_year_{a.pk}"],
+                self[f"gap_{a.pk}"] if f"gap_{a.pk}" in self.fields else None,
+            )
+            for a in self.activities
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for activity in self.activities:
             score = cleaned.get(f"score_{activity.pk}")
+            previous = activity.previous_score
+            if (
+                cleaned.get(f"gap_{activity.pk}") == "yes"
+                and previous is not None
+                and isinstance(score, int)
+                and score >= previous
+            ):
+                self.add_error(
+                    f"score_{activity.pk}",
+                    f"You said AI has closed some of the gap: give it a lower score than last "
+                    f"quarter's {previous}, or answer no if a person is still what makes it work.",
+                )
             if (
                 cleaned.get(f"three_year_{activity.pk}") == "yes"
                 and isinstance(score, int)
@@ -253,6 +317,14 @@ class ScoresForm(VersionedForm):
                     "or 2. Lower the score, or change your answer if a person really is essential.",
                 )
         return cleaned
+
+    def gaps(self) -> dict[int, bool | None]:
+        answers = {"yes": True, "no": False}
+        return {
+            a.pk: answers.get(self.cleaned_data.get(f"gap_{a.pk}", ""))
+            for a in self.activities
+            if f"gap_{a.pk}" in self.fields
+        }
 
     def scores(self) -> dict[int, tuple[int, bool | None]]:
         answers = {"yes": True, "no": False}

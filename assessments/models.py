@@ -127,6 +127,11 @@ class Audit(models.Model):
         "furthest step reached", max_length=12, choices=Step.choices, default=Step.ROLE
     )
     version = models.PositiveIntegerField(default=1)
+    # A quarterly reassessment starts as a copy of the audit before it.
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ai_sources = models.TextField("AI news you follow", max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +179,9 @@ class Activity(models.Model):
     task = models.ForeignKey(
         TaskStatement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # In a reassessment: last quarter's score, and the answer to "has AI closed the gap?"
+    previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    gap_closed = models.BooleanField("has AI closed the gap?", null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -340,3 +348,73 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Checkin(models.Model):
+    """One quarterly check-in email (or its one reminder) to one person.
+
+    Unique per person, period and kind, so however many sweeps run, a period gets at
+    most one check-in and one reminder. ``state`` moves pending → sending → sent, or
+    back to pending with a later ``next_attempt_at`` after a temporary SMTP failure,
+    or to failed (permanent failure, or out of attempts) or skipped (nobody to send
+    to: the address isn't verified, the person paused check-ins)."""
+
+    class Kind(models.TextChoices):
+        CHECKIN = "checkin", "Check-in"
+        REMINDER = "reminder", "Reminder"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    period = models.DateField(help_text="The day the quarterly check-in fell due.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECKIN)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField("sending since", null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    # What the email reported on, and the reassessment its link started.
+    snapshot = models.ForeignKey(
+        RungSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    audit = models.ForeignKey(
+        Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period", "kind"], name="checkin_unique_per_period"
+            ),
+        ]
+        indexes = [
+            # The sweep's questions: what is ready to send, what got stuck sending.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="checkin_pending_idx",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="checkin_sending_idx",
+                condition=models.Q(state="sending"),
+            ),
+            models.Index(
+                fields=["sent_at"],
+                name="checkin_sent_idx",
+                condition=models.Q(state="sent", kind="checkin"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.period:%Y-%m-%d} ({self.state})"

@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import reference
-from assessments.models import Activity, Audit, RungSnapshot, TaskStatement
+from assessments import checkins, reference
+from assessments.models import Activity, Audit, Checkin, RungSnapshot, TaskStatement
 from ladder import runway, scoring
 
 UNCLAIMED_DRAFT_DAYS = 30
@@ -156,14 +156,23 @@ def audit_save_shares(*, audit: Audit, expected_version: int, shares: dict[int, 
 
 @transaction.atomic
 def audit_save_scores(
-    *, audit: Audit, expected_version: int, scores: dict[int, tuple[int, bool | None]]
+    *,
+    audit: Audit,
+    expected_version: int,
+    scores: dict[int, tuple[int, bool | None]],
+    gaps: dict[int, bool | None] | None = None,
+    ai_sources: str | None = None,
 ) -> RungSnapshot:
-    """Save the scores and complete the audit in one transaction."""
-    _bump(audit, expected_version)
+    """Save the scores (in a reassessment also the "has AI closed the gap?" answers
+    and the AI news sources) and complete the audit in one transaction."""
+    fields = {} if ai_sources is None else {"ai_sources": ai_sources}
+    _bump(audit, expected_version, **fields)
+    gaps = gaps or {}
     activities = list(audit.activities.filter(pk__in=scores))
     for activity in activities:
         activity.score, activity.three_year = scores[activity.pk]
-    Activity.objects.bulk_update(activities, ["score", "three_year"])
+        activity.gap_closed = gaps.get(activity.pk)
+    Activity.objects.bulk_update(activities, ["score", "three_year", "gap_closed"])
     return audit_complete(audit=audit)
 
 
@@ -236,7 +245,9 @@ def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot
     """
     # of=("self",): PostgreSQL can't lock the nullable side of the occupation join.
     locked = (
-        Audit.objects.select_for_update(of=("self",)).select_related("occupation").get(pk=audit.pk)
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("occupation", "owner")
+        .get(pk=audit.pk)
     )
     if locked.status == Audit.Status.COMPLETE:
         return locked.snapshot
@@ -247,6 +258,8 @@ def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot
     Audit.objects.filter(pk=locked.pk).update(
         status=Audit.Status.COMPLETE, completed_at=now, version=F("version") + 1
     )
+    if locked.owner is not None:
+        checkins.schedule_after_audit(locked.owner, now)
     audit.refresh_from_db()
     return snapshot
 
@@ -265,9 +278,13 @@ def audits_claim(*, user: User, anonymous_key: str) -> int:
     if not codes:
         return 0
     RungSnapshot.objects.filter(audit_id__in=codes, owner__isnull=True).update(owner=user)
-    return Audit.objects.filter(pk__in=codes, owner__isnull=True).update(
+    claimed = Audit.objects.filter(pk__in=codes, owner__isnull=True).update(
         owner=user, anonymous_key=""
     )
+    latest = RungSnapshot.objects.filter(owner=user).order_by("-taken_at").first()
+    if latest is not None:
+        checkins.schedule_after_audit(user, latest.taken_at)
+    return claimed
 
 
 def audits_purge_unclaimed(*, now: datetime | None = None, days: int = UNCLAIMED_DRAFT_DAYS) -> int:
@@ -275,6 +292,51 @@ def audits_purge_unclaimed(*, now: datetime | None = None, days: int = UNCLAIMED
     cutoff = (now or timezone.now()) - timedelta(days=days)
     _, by_model = Audit.objects.filter(owner__isnull=True, updated_at__lt=cutoff).delete()
     return by_model.get(Audit._meta.label, 0)
+
+
+@transaction.atomic
+def reassessment_start(*, owner: User, previous: Audit, checkin: Checkin | None = None) -> Audit:
+    """This quarter's audit, as a draft copied from ``previous`` (activities, shares,
+    scores), ready for the person to change what has changed.
+
+    Opening it twice (a double click, a second tab, the email link again) returns
+    the same draft.
+    """
+    if checkin is not None:
+        Checkin.objects.select_for_update().filter(pk=checkin.pk).first()
+        started = (
+            Audit.objects.filter(pk=checkin.audit_id, owner=owner).first()
+            if checkin.audit_id
+            else None
+        )
+        if started is not None:
+            return started
+    audit = Audit.objects.filter(owner=owner, previous=previous, status=Audit.Status.DRAFT).first()
+    if audit is None:
+        audit = Audit.objects.create(
+            owner=owner,
+            job_title=previous.job_title,
+            occupation_id=previous.occupation_id,
+            previous=previous,
+            ai_sources=previous.ai_sources,
+            reached=Audit.Step.SCORES,
+        )
+        Activity.objects.bulk_create(
+            Activity(
+                audit=audit,
+                position=a.position,
+                description=a.description,
+                share=a.share,
+                score=a.score,
+                three_year=a.three_year,
+                task_id=a.task_id,
+                previous_score=a.score,
+            )
+            for a in previous.activities.all()
+        )
+    if checkin is not None:
+        Checkin.objects.filter(pk=checkin.pk).update(audit=audit)
+    return audit
 
 
 def audit_delete(*, audit: Audit) -> None:

@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+from collections.abc import Iterable, Iterator
 
-from assessments import services
+from celery import shared_task
+from kombu.exceptions import OperationalError
+
+from assessments import checkins, services
+
+log = logging.getLogger(__name__)
 
 
 @shared_task
 def purge_unclaimed_audits() -> int:
     """Delete visitors' audits nobody claimed within 30 days."""
     return services.audits_purge_unclaimed()
+
+
+@shared_task(acks_late=True)
+def send_checkin(checkin_id: int) -> str:
+    """Send one check-in email. A temporary SMTP failure schedules the next attempt
+    (the row keeps its ``next_attempt_at``, so the sweep is the safety net if this
+    message is lost)."""
+    delivery = checkins.deliver(checkin_id)
+    if delivery.retry_in is not None:
+        _enqueue(checkin_id, countdown=delivery.retry_in)
+    return delivery.outcome.value
+
+
+@shared_task
+def sweep_checkins() -> str:
+    """Beat, every 15 minutes: claim who is due and queue one task per email."""
+    return str(checkins.sweep(send=_queue_all))
+
+
+def _queue_all(ids: Iterable[int]) -> Iterator[checkins.Outcome]:
+    for checkin_id in ids:
+        if not _enqueue(checkin_id):
+            return  # the broker is away: the rows stay pending for the next sweep
+        yield checkins.Outcome.QUEUED
+
+
+def _enqueue(checkin_id: int, countdown: float | None = None) -> bool:
+    try:
+        if countdown is None:
+            send_checkin.apply_async((checkin_id,))
+        else:
+            send_checkin.apply_async((checkin_id,), countdown=countdown)
+    except OperationalError as error:
+        log.warning("Could not queue check-in %s: %s", checkin_id, error)
+        return False
+    return True

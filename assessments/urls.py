@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import audits, plans, views, wizard
+from assessments import audits, plans, quarterly, views, wizard
 
 app_name = "assessments"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("ladder/", audits.my_ladder, name="my_ladder"),
     path("ladder/keep/", audits.claim, name="claim"),
     path("ladder/not-mine/", audits.discard, name="discard"),
+    path("ladder/check-in/", quarterly.reassess, name="reassess"),
+    path("check-ins/", quarterly.checkin_settings, name="checkin_settings"),
+    path("check-in/<str:token>/", quarterly.checkin_link, name="checkin"),
+    path("check-ins/stop/<str:token>/", quarterly.unsubscribe, name="unsubscribe"),
     path("audit/new/", wizard.start, name="start"),
     path("audit/occupations/", wizard.occupation_options, name="occupation_options"),
     path("audit/<uuid:code>/role/", wizard.step_role, name="step_role"),

@@ -139,11 +139,13 @@ def _conflict(
     form_class: Callable[..., VersionedForm],
     *,
     with_activities: bool = False,
+    **form_kwargs: Any,
 ) -> HttpResponse:
     """The step again, with what the person typed on top of the newest version and
     the saved version beside it: submitting keeps theirs, a link keeps the saved one."""
     saved = list(_activities(current))
-    form_kwargs = {"activities": saved} if with_activities else {}
+    if with_activities:
+        form_kwargs["activities"] = saved
     form = _rebind(form_class, request, current, **form_kwargs)
     return _render(request, current, step, form, conflict=current, saved_rows=saved)
 
@@ -398,23 +400,33 @@ def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
     if isinstance(audit, HttpResponse):
         return audit  # a completed audit (e.g. a double-clicked submit) goes to its result
     activities = list(_activities(audit))
+    reassessing: dict[str, Any] = {
+        "reassessing": audit.previous_id is not None,
+        "ai_sources": audit.ai_sources,
+    }
     if request.method == "POST":
-        form = ScoresForm(request.POST, activities=activities)
+        form = ScoresForm(request.POST, activities=activities, **reassessing)
         if form.is_valid():
             try:
                 services.audit_save_scores(
-                    audit=audit, expected_version=form.cleaned_data["version"], scores=form.scores()
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    scores=form.scores(),
+                    gaps=form.gaps(),
+                    ai_sources=form.cleaned_data.get("ai_sources") if form.reassessing else None,
                 )
             except services.StaleVersion as stale:
                 current = stale.current
                 if current.is_draft:
-                    return _conflict(request, current, "scores", ScoresForm, with_activities=True)
+                    return _conflict(
+                        request, current, "scores", ScoresForm, with_activities=True, **reassessing
+                    )
             except services.Incomplete as problem:
                 messages.error(request, str(problem))
                 return _leave(request, _step_url(audit, Audit.Step.TIME))
             return _go_result(request, audit)
     else:
-        form = ScoresForm(initial={"version": audit.version}, activities=activities)
+        form = ScoresForm(initial={"version": audit.version}, activities=activities, **reassessing)
     return _render(request, audit, "scores", form)
 
 

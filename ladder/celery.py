@@ -13,6 +13,10 @@ app = Celery("ladder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
+    "send-checkins": {
+        "task": "assessments.tasks.sweep_checkins",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-unclaimed-audits": {
         "task": "assessments.tasks.purge_unclaimed_audits",
         "schedule": crontab(hour=3, minute=17),

@@ -25,3 +25,15 @@ def percent(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{round_half_up(value * 100, 0)}%"
+
+
+@register.filter
+def signed(value: Decimal | int | None) -> str:
+    """A change with its sign: "+0.3", "−2", "0"."""
+    if value is None:
+        return "–"
+    if value > 0:
+        return f"+{value}"
+    if value < 0:
+        return f"−{abs(value)}"
+    return str(value)

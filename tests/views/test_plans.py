@@ -686,7 +686,7 @@ def test_the_export_has_the_plan_and_not_the_calendar_token(maya, individual):
     }
 
 
-EXPORT_QUERIES = 6  # session, user, audits with snapshots and plans, three prefetches
+EXPORT_QUERIES = 7  # session, user, audits with snapshots and plans, three prefetches, check-ins
 
 
 @pytest.mark.parametrize("audits", [1, 3])

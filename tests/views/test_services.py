@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from tests.conftest import PASSWORD
@@ -33,7 +34,7 @@ def test_failed_log_ins_are_counted_in_redis(client, individual):
     import redis
 
     url = _need("REDIS_URL")
-    assert caches["default"].__class__.__name__ == "RedisCache"
+    assert isinstance(caches["default"], RedisCache)
     client.post("/accounts/login/", {"login": "maya@example.com", "password": "wrong"})
     keys = redis.Redis.from_url(url).keys("ladder-test:*")
     assert any(b"login_failed" in key for key in keys), keys

@@ -9,6 +9,7 @@ from assessments.demo import (
     DEMO_PASSWORD,
     SYNTHETIC_DOMAIN,
     ensure_reference,
+    make_due,
     seed_cast,
     seed_synthetic,
     synthetic_email,
@@ -50,6 +51,15 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--due",
+            action="store_true",
+            help=(
+                "Make the synthetic people's quarterly check-ins due now, so the next "
+                "sweep (send_checkins, or beat) emails every one of them."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         loaded = ensure_reference()
@@ -77,4 +87,9 @@ class Command(BaseCommand):
                 f"{report.activities} activities and {report.snapshots} rung snapshots "
                 f"written in {seconds:.1f} s."
             )
+            if options["due"]:
+                due = make_due(count)
+                self.stdout.write(f"{due} synthetic people are due for their check-in now.")
+        elif options["due"]:
+            self.stderr.write("--due needs --users N: it applies to the synthetic people.")
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")

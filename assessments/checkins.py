@@ -1,0 +1,465 @@
+"""Quarterly check-ins (step S6): who is due, claiming them, sending the email.
+
+One sweep does it all, from Celery beat every 15 minutes or from
+``manage.py send_checkins``; only how each claimed email is sent differs (a Celery
+task per email, or in line). The rules that make it dependable:
+
+- A person is claimed with a conditional update of their ``next_checkin_at``: of
+  two overlapping sweeps only one moves it, and only the winner writes the
+  check-in row, which is unique per person, period and kind besides.
+- An email is claimed the same way (pending → sending) before it is sent, so a
+  task delivered twice sends once. A row left "sending" by a killed worker is
+  claimed again after ``STUCK_AFTER``; only the emails in flight at the kill can go
+  out twice.
+- A temporary SMTP failure puts the row back to pending with a later
+  ``next_attempt_at`` (exponential backoff with jitter); a permanent one (5xx) or
+  running out of attempts marks it failed. Nothing is retried forever.
+- The sweep only looks at the database, so a missed day, a lost task or a broker
+  that was down are caught up by the next sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import random
+import smtplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from assessments import reference
+from assessments.models import Checkin, Plan, RungSnapshot
+from ladder import runway, scoring
+
+log = logging.getLogger(__name__)
+
+CADENCE = timedelta(days=90)  # a quarter
+SEND_HOUR = time(9, 0)  # the check-in arrives at 9:00 in the person's time zone
+REMINDER_AFTER = timedelta(days=7)
+LINK_MAX_AGE = timedelta(days=30)
+STUCK_AFTER = timedelta(minutes=15)
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_CAP_SECONDS = 3600
+BATCH = 500
+
+LINK_SALT = "ladder.checkin-link"
+UNSUBSCRIBE_SALT = "ladder.checkin-unsubscribe"
+
+
+# --- The schedule -------------------------------------------------------------------
+
+
+def due_on(day: date, time_zone: str) -> datetime:
+    """9:00 on ``day`` in the person's time zone, as an aware datetime."""
+    return datetime.combine(day, SEND_HOUR, tzinfo=ZoneInfo(time_zone))
+
+
+def next_after(user: User, when: datetime) -> datetime:
+    """The check-in a quarter after ``when`` (a completed audit, or the last check-in)."""
+    local = timezone.localtime(when, ZoneInfo(user.time_zone)).date()
+    return due_on(local + CADENCE, user.time_zone)
+
+
+def schedule_after_audit(user: User, completed_at: datetime) -> None:
+    """A completed audit sets the next check-in a quarter later."""
+    User.objects.filter(pk=user.pk).update(next_checkin_at=next_after(user, completed_at))
+
+
+# --- Signed links --------------------------------------------------------------------
+
+
+class LinkProblem(Exception):
+    """A check-in link that can't be used; ``kind`` is "expired" or "invalid"."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def link_token(checkin: Checkin) -> str:
+    return signing.dumps({"c": checkin.pk, "u": str(checkin.user.code)}, salt=LINK_SALT)
+
+
+def checkin_for_token(token: str) -> Checkin:
+    """The check-in a link was made for, or LinkProblem."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise LinkProblem("expired") from error
+    except signing.BadSignature as error:
+        raise LinkProblem("invalid") from error
+    try:
+        return Checkin.objects.select_related("user", "audit").get(
+            pk=data["c"], user__code=data["u"], kind=Checkin.Kind.CHECKIN
+        )
+    except (Checkin.DoesNotExist, KeyError, TypeError, ValueError) as error:
+        raise LinkProblem("invalid") from error
+
+
+def unsubscribe_token(user: User) -> str:
+    return signing.dumps(str(user.code), salt=UNSUBSCRIBE_SALT)
+
+
+def user_for_unsubscribe(token: str) -> User | None:
+    try:
+        code = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return User.objects.get(code=code)
+    except (signing.BadSignature, User.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- Claiming ------------------------------------------------------------------------
+
+
+def _verified(user_ref: Any) -> Exists:
+    return Exists(EmailAddress.objects.filter(user=user_ref, verified=True, primary=True))
+
+
+def claim_due(now: datetime) -> tuple[int, int]:
+    """Claim every person whose check-in is due: advance their next check-in a
+    quarter and write this period's check-in row. Returns how many this sweep won,
+    and how many of those are skipped (nothing to send, or nowhere to send it)."""
+    latest_snapshot = RungSnapshot.objects.filter(owner=OuterRef("pk")).order_by("-taken_at")
+    due = (
+        User.objects.filter(checkins_paused=False, is_active=True, next_checkin_at__lte=now)
+        .annotate(
+            snapshot_id=Subquery(latest_snapshot.values("pk")[:1]),
+            verified=_verified(OuterRef("pk")),
+        )
+        .order_by("pk")
+        .values_list("pk", "next_checkin_at", "time_zone", "snapshot_id", "verified")
+    )
+    won = skipped = 0
+    while True:
+        batch = list(due[:BATCH])
+        if not batch:
+            return won, skipped
+        with transaction.atomic():
+            rows = []
+            for pk, was_due, time_zone, snapshot_id, verified in batch:
+                local = timezone.localtime(was_due, ZoneInfo(time_zone)).date()
+                following = due_on(local + CADENCE, time_zone)
+                if following <= now:  # far behind (a long outage): a quarter from today
+                    following = due_on(
+                        timezone.localtime(now, ZoneInfo(time_zone)).date() + CADENCE, time_zone
+                    )
+                # The claim: only the sweep that still sees the old date moves it.
+                if not User.objects.filter(pk=pk, next_checkin_at=was_due).update(
+                    next_checkin_at=following
+                ):
+                    continue
+                skip = None
+                if snapshot_id is None:
+                    skip = "No completed audit to check in on."
+                elif not verified:
+                    skip = "No verified email address."
+                rows.append(
+                    Checkin(
+                        user_id=pk,
+                        period=local,
+                        kind=Checkin.Kind.CHECKIN,
+                        state=Checkin.State.SKIPPED if skip else Checkin.State.PENDING,
+                        last_error=skip or "",
+                        next_attempt_at=now,
+                        snapshot_id=snapshot_id,
+                    )
+                )
+            Checkin.objects.bulk_create(rows, ignore_conflicts=True)
+            won += len(rows)
+            skipped += sum(row.state == Checkin.State.SKIPPED for row in rows)
+
+
+def claim_reminders(now: datetime) -> int:
+    """Write the one reminder of each check-in sent a week ago and not answered
+    (no audit completed since it was sent). Returns how many rows were written."""
+    reminded = Checkin.objects.filter(
+        user=OuterRef("user"), period=OuterRef("period"), kind=Checkin.Kind.REMINDER
+    )
+    answered = RungSnapshot.objects.filter(
+        owner=OuterRef("user"), taken_at__gte=OuterRef("sent_at")
+    )
+    unanswered = (
+        Checkin.objects.filter(
+            kind=Checkin.Kind.CHECKIN,
+            state=Checkin.State.SENT,
+            sent_at__lte=now - REMINDER_AFTER,
+            sent_at__gt=now - LINK_MAX_AGE + REMINDER_AFTER,  # its link still has weeks left
+            user__checkins_paused=False,
+        )
+        .filter(~Exists(reminded), ~Exists(answered))
+        .values_list("user_id", "period", "snapshot_id")
+    )
+    rows = [
+        Checkin(
+            user_id=user_id,
+            period=period,
+            kind=Checkin.Kind.REMINDER,
+            next_attempt_at=now,
+            snapshot_id=snapshot_id,
+        )
+        for user_id, period, snapshot_id in unanswered
+    ]
+    Checkin.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def ready(now: datetime) -> list[int]:
+    """Check-ins to send now: pending and due, or stuck "sending" (a killed worker)."""
+    return list(
+        Checkin.objects.filter(
+            Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
+            | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Sending -------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOTHING = "nothing"  # another worker has it, or it's already done
+    QUEUED = "queued"  # handed to a Celery task
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    retry_in: float | None = None
+
+
+def _claim_send(checkin_id: int, now: datetime) -> bool:
+    return bool(
+        Checkin.objects.filter(pk=checkin_id)
+        .filter(
+            Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
+            | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER)
+        )
+        .update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _finish(checkin_id: int, state: Checkin.State, **fields: Any) -> None:
+    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.SENDING).update(
+        state=state, claimed_at=None, **fields
+    )
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Wait before attempt ``attempt + 1``: doubling from a minute, capped at an
+    hour, with ±50% jitter so a recovering SMTP server isn't hit all at once."""
+    base = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS << max(0, attempt - 1))
+    jitter: float = random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not a secret
+    return base * jitter
+
+
+def is_permanent(error: Exception) -> bool:
+    """5xx answers about the message or its recipient won't change on a retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return False  # our configuration, not the person's address: retry after a fix
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def deliver(
+    checkin_id: int, *, now: datetime | None = None, mailer: BaseEmailBackend | None = None
+) -> Delivery:
+    """Send one check-in (or reminder) email, at most once however often it's called."""
+    now = now or timezone.now()
+    if not _claim_send(checkin_id, now):
+        return Delivery(Outcome.NOTHING)
+    checkin = Checkin.objects.select_related("user", "snapshot").get(pk=checkin_id)
+    user = checkin.user
+    reason = None
+    if user.checkins_paused or not user.is_active:
+        reason = "Check-ins are paused."
+    elif not EmailAddress.objects.filter(user=user, verified=True, primary=True).exists():
+        reason = "No verified email address."
+    elif checkin.snapshot is None:
+        reason = "No completed audit to check in on."
+    elif checkin.kind == Checkin.Kind.REMINDER and _answered(checkin):
+        reason = "Already answered."
+    if reason:
+        _finish(checkin_id, Checkin.State.SKIPPED, last_error=reason)
+        return Delivery(Outcome.SKIPPED)
+    message = build_message(checkin, now=now)
+    mailer = mailer or mailers.default
+    try:
+        mailer.send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        _close_quietly(mailer)
+        if is_permanent(error) or checkin.attempts >= MAX_ATTEMPTS:
+            log.warning("Check-in %s failed for good: %s", checkin_id, error)
+            _finish(checkin_id, Checkin.State.FAILED, last_error=_describe(error))
+            return Delivery(Outcome.FAILED)
+        wait = backoff_seconds(checkin.attempts)
+        _finish(
+            checkin_id,
+            Checkin.State.PENDING,
+            last_error=_describe(error),
+            next_attempt_at=now + timedelta(seconds=wait),
+        )
+        return Delivery(Outcome.RETRY, retry_in=wait)
+    _finish(checkin_id, Checkin.State.SENT, sent_at=now, last_error="")
+    return Delivery(Outcome.SENT)
+
+
+def _answered(checkin: Checkin) -> bool:
+    first = (
+        Checkin.objects.filter(
+            user_id=checkin.user_id, period=checkin.period, kind=Checkin.Kind.CHECKIN
+        )
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    since = first or checkin.created_at
+    return RungSnapshot.objects.filter(owner_id=checkin.user_id, taken_at__gte=since).exists()
+
+
+def _close_quietly(mailer: BaseEmailBackend) -> None:
+    """Drop a broken SMTP connection so the next message opens a fresh one."""
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mailer.close()
+    if hasattr(mailer, "connection"):
+        mailer.connection = None
+
+
+# --- The email -----------------------------------------------------------------------
+
+
+def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
+    """What the email says: last quarter's rung and sprint, the activities to
+    re-check, and the links. ``checkin.snapshot`` must be set."""
+    snapshot = checkin.snapshot
+    assert snapshot is not None
+    user = checkin.user
+    plan = Plan.objects.filter(audit_id=snapshot.audit_id).first()
+    scenarios = reference.scenarios()
+    frontier_now = scoring.round_half_up(
+        runway.frontier_at(timezone.localdate(now), scenarios[1]), 1
+    )
+    link_checkin = checkin
+    if checkin.kind == Checkin.Kind.REMINDER:
+        link_checkin = Checkin.objects.get(
+            user_id=checkin.user_id, period=checkin.period, kind=Checkin.Kind.CHECKIN
+        )
+        link_checkin.user = user
+    high = sorted(
+        (a for a in snapshot.activities if a["score"] >= 4),
+        key=lambda a: (-a["score"], -a["share"]),
+    )
+    return {
+        "user": user,
+        "reminder": checkin.kind == Checkin.Kind.REMINDER,
+        "snapshot": snapshot,
+        "rung": scoring.round_half_up(snapshot.rung, 1),
+        "frontier_then": scoring.round_half_up(snapshot.frontier, 1),
+        "frontier_now": frontier_now,
+        "plan": plan,
+        "high": high,
+        "link": absolute(reverse("assessments:checkin", args=[link_token(link_checkin)])),
+        "link_expires": timezone.localtime(now, ZoneInfo(user.time_zone)).date() + LINK_MAX_AGE,
+        "settings_url": absolute(reverse("assessments:checkin_settings")),
+        "unsubscribe_url": absolute(
+            reverse("assessments:unsubscribe", args=[unsubscribe_token(user)])
+        ),
+    }
+
+
+def build_message(checkin: Checkin, *, now: datetime) -> EmailMultiAlternatives:
+    context = email_context(checkin, now=now)
+    name = "checkin_reminder" if context["reminder"] else "checkin"
+    subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{name}.txt", context),
+        to=[checkin.user.email],
+        headers={
+            # RFC 8058 one-click unsubscribe: mail apps POST to this address.
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    return message
+
+
+# --- The sweep -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    claimed: int = 0
+    reminders: int = 0
+    outcomes: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+    skipped_at_claim: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome] += 1
+
+    def __str__(self) -> str:
+        o = self.outcomes
+        return (
+            f"Sent {o[Outcome.SENT]}, failed {o[Outcome.FAILED]}, "
+            f"skipped {o[Outcome.SKIPPED] + self.skipped_at_claim}, "
+            f"to retry {o[Outcome.RETRY]}, queued {o[Outcome.QUEUED]} "
+            f"({self.claimed} check-ins and {self.reminders} reminders claimed)."
+        )
+
+
+def sweep(
+    *, now: datetime | None = None, send: Callable[[Iterable[int]], Iterable[Outcome]]
+) -> SweepReport:
+    """One sweep: claim who is due (check-ins and reminders), then hand every email
+    that is ready to ``send``, which yields an outcome per email."""
+    now = now or timezone.now()
+    report = SweepReport()
+    report.claimed, report.skipped_at_claim = claim_due(now)
+    report.reminders = claim_reminders(now)
+    for outcome in send(ready(now)):
+        report.add(outcome)
+    return report
+
+
+def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[Outcome]:
+    """Send each email now over one SMTP connection (``manage.py send_checkins``)."""
+    mailer = mailers.default
+    try:
+        for checkin_id in ids:
+            yield deliver(checkin_id, now=now, mailer=mailer).outcome
+    finally:
+        _close_quietly(mailer)
