@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench-search clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench-search bench-checkins clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -67,6 +67,11 @@ check-deploy: install
 bench-search: install
 	DATABASE_URL=sqlite:///$(CURDIR)/bench/search.sqlite3 $(PY) -m bench.search_latency
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ladder_bench} $(PY) -m bench.search_latency
+
+# One check-in sweep of N due people (default 10,000) on PostgreSQL into a local SMTP
+# server: time, emails/s, queries per person (outside make test, like bench-search).
+bench-checkins: install
+	$(PY) -m bench.checkin_sweep --users $${BENCH_USERS:-10000}
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

@@ -41,6 +41,16 @@ def snapshot_chart(snapshot: RungSnapshot, *, with_activities: bool = True) -> c
     return chart.ladder_chart("Your rung on the ladder", markers, frontier_on(taken), label)
 
 
+def _timeline(completed: list[Audit]) -> chart.TimelineChart:
+    """The person's rung per audit against the baseline frontier over time."""
+    baseline = reference.scenarios()[1]
+    return chart.timeline_chart(
+        [(timezone.localdate(a.snapshot.taken_at), float(a.snapshot.rung)) for a in completed],
+        lambda day: runway.frontier_at(day, baseline),
+        timezone.localdate(),
+    )
+
+
 @require_GET
 def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
     audit = audit_for(request, code)
@@ -80,16 +90,7 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
     drafts = [a for a in audits if a.is_draft]
     completed = [a for a in audits if not a.is_draft]
     latest = completed[0].snapshot if completed else None
-    baseline = reference.scenarios()[1]
-    timeline = (
-        chart.timeline_chart(
-            [(timezone.localdate(a.snapshot.taken_at), float(a.snapshot.rung)) for a in completed],
-            lambda day: runway.frontier_at(day, baseline),
-            timezone.localdate(),
-        )
-        if len(completed) > 1
-        else None
-    )
+    timeline = _timeline(completed) if len(completed) > 1 else None
     user = request.user
     assert isinstance(user, User)
     return render(

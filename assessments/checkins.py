@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -109,7 +110,7 @@ def checkin_for_token(token: str) -> Checkin:
         return Checkin.objects.select_related("user", "audit").get(
             pk=data["c"], user__code=data["u"], kind=Checkin.Kind.CHECKIN
         )
-    except (Checkin.DoesNotExist, KeyError, TypeError, ValueError) as error:
+    except (Checkin.DoesNotExist, KeyError, TypeError, ValueError, ValidationError) as error:
         raise LinkProblem("invalid") from error
 
 
@@ -121,7 +122,7 @@ def user_for_unsubscribe(token: str) -> User | None:
     try:
         code = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         return User.objects.get(code=code)
-    except (signing.BadSignature, User.DoesNotExist, ValueError, TypeError):
+    except (signing.BadSignature, User.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
 
 
@@ -392,7 +393,7 @@ def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
         "plan": plan,
         "high": high,
         "link": absolute(reverse("assessments:checkin", args=[link_token(link_checkin)])),
-        "link_expires": timezone.localtime(now, ZoneInfo(user.time_zone)).date() + LINK_MAX_AGE,
+        "link_expires": timezone.localtime(now + LINK_MAX_AGE, ZoneInfo(user.time_zone)),
         "settings_url": absolute(reverse("assessments:checkin_settings")),
         "unsubscribe_url": absolute(
             reverse("assessments:unsubscribe", args=[unsubscribe_token(user)])
@@ -403,10 +404,13 @@ def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
 def build_message(checkin: Checkin, *, now: datetime) -> EmailMultiAlternatives:
     context = email_context(checkin, now=now)
     name = "checkin_reminder" if context["reminder"] else "checkin"
-    subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
+    with timezone.override(ZoneInfo(checkin.user.time_zone)):  # dates as the person reads them
+        subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
+        text = render_to_string(f"emails/{name}.txt", context)
+        html = render_to_string(f"emails/{name}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"emails/{name}.txt", context),
+        body=text,
         to=[checkin.user.email],
         headers={
             # RFC 8058 one-click unsubscribe: mail apps POST to this address.
@@ -414,7 +418,7 @@ def build_message(checkin: Checkin, *, now: datetime) -> EmailMultiAlternatives:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -460,6 +464,10 @@ def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[
     mailer = mailers.default
     try:
         for checkin_id in ids:
+            # Keep one connection open across emails (send_messages would otherwise
+            # open and close one per email); a failed connect surfaces in deliver.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                mailer.open()
             yield deliver(checkin_id, now=now, mailer=mailer).outcome
     finally:
         _close_quietly(mailer)

@@ -183,8 +183,9 @@ class CheckinSettingsForm(forms.Form):
     next_date = forms.DateField(
         label="Next check-in",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The email arrives at about 9:00 on this day, in your time zone.",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
         error_messages={"invalid": "Enter a date like 2027-03-01."},
     )
     paused = forms.BooleanField(

@@ -14,6 +14,7 @@ from django.test import Client
 from accounts.models import User
 from assessments.models import Occupation
 from assessments.reference import clear_derived, load_reference
+from tests.smtp import SmtpSink
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -76,6 +77,16 @@ def maya(client: Client, individual: User) -> Client:
 def second_individual(db: None) -> User:
     """Tom, another person whose data Maya must never see."""
     return make_person("tom@example.com", "Tom Reyes")
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
+    """A real SMTP server, and Django's mail pointed at it."""
+    sink = SmtpSink()
+    sink.controller.start()
+    settings.MAILERS = {"default": sink.mailer}
+    yield sink
+    sink.controller.stop()
 
 
 def links_in(text: str) -> list[str]:

@@ -7,18 +7,17 @@ unless LADDER_REQUIRE_BROWSER=1 (CI), which makes that a failure.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.smtp import SmtpSink, html_of, text_of
+
+__all__ = ["SmtpSink", "html_of", "text_of"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -144,58 +143,3 @@ def tab(browser: Any, live_server: Any) -> Iterator[Tab]:
     assert not tab.problems, tab.problems
     unchecked = [v.url for v in tab.visits if not v.checked]
     assert not unchecked, f"pages loaded without an axe check: {unchecked}"
-
-
-class SmtpSink:
-    """A real SMTP server on a free local port that keeps what it receives."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[EmailMessage] = []
-        self._arrived = threading.Condition()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._arrived:
-            self.messages.append(message)
-            self._arrived.notify_all()
-        return "250 OK"
-
-    def wait_for(self, to: str, count: int = 1, timeout: float = 10) -> EmailMessage:
-        """The ``count``-th message to ``to``, waiting for it to arrive."""
-
-        def matching() -> list[EmailMessage]:
-            return [m for m in self.messages if to in str(m["To"])]
-
-        with self._arrived:
-            self._arrived.wait_for(lambda: len(matching()) >= count, timeout=timeout)
-        found = matching()
-        assert len(found) >= count, (
-            f"no email #{count} to {to}; got {[m['Subject'] for m in self.messages]}"
-        )
-        return found[count - 1]
-
-
-def text_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-@pytest.fixture
-def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
-        }
-    }
-    yield sink
-    sink.controller.stop()

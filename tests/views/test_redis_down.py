@@ -9,7 +9,9 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 import redis
@@ -18,6 +20,14 @@ from django.core.cache.backends.redis import RedisCache
 
 from ladder.cache import ResilientRedisCache
 from tests.conftest import PASSWORD, make_person
+
+
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to the end in its own thread (the browser tests leave an
+    event loop running in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 BACKEND = "ladder.cache.ResilientRedisCache"
 REQUIRED = os.environ.get("LADDER_REQUIRE_SERVICES") == "1"
@@ -162,7 +172,7 @@ OPERATIONS = [
     ("delete_many", lambda c: c.delete_many(["a", "b"]), None),
     ("clear", lambda c: c.clear(), None),
     ("get_or_set", lambda c: c.get_or_set("k", "made"), "made"),
-    ("aget", lambda c: asyncio.run(c.aget("k", "fallback")), "fallback"),
+    ("aget", lambda c: run_async(c.aget("k", "fallback")), "fallback"),
 ]
 
 
@@ -236,7 +246,7 @@ def test_a_live_redis_stores_and_reads(live_redis, caplog):
             assert backend.decr("n") == 4
             assert backend.get_or_set("made", "fresh") == "fresh"
             assert backend.get("made") == "fresh"
-            assert asyncio.run(backend.aget("n")) == 4
+            assert run_async(backend.aget("n")) == 4
             assert backend.delete("k")
             assert backend.get("k", "gone") == "gone"
             backend.delete_many(["a", "b"])
