@@ -65,6 +65,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # person paused them (or unsubscribed with one click).
     next_checkin_at = models.DateTimeField("next check-in", null=True, blank=True)
     checkins_paused = models.BooleanField("check-in emails paused", default=False)
+    coach_digest = models.BooleanField(
+        "weekly coach digest",
+        default=True,
+        help_text="One email a week about your clients, if you coach anyone.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -105,3 +110,73 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class CoachLink(models.Model):
+    """Consent for a coach to see a client's ladder: audits, snapshots, plans and
+    check-in status, nothing else. Either side invites the other by email; the
+    invitee accepts or declines. Only an active link gives access, and the client can
+    revoke it (or the coach end it) at any time."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Invited"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REVOKED = "revoked", "Revoked by the client"
+        ENDED = "ended", "Ended by the coach"
+
+    class Side(models.TextChoices):
+        COACH = "coach", "The coach"
+        CLIENT = "client", "The client"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coach = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="client_links"
+    )
+    client = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="coach_links"
+    )
+    invited_by = models.CharField(max_length=6, choices=Side.choices)
+    email = models.EmailField("invited address", max_length=254)
+    message = models.TextField("a note with the invitation", max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The inviter's side is always known; the invitee's once they accept.
+            models.CheckConstraint(
+                condition=(models.Q(invited_by="coach", coach__isnull=False))
+                | models.Q(invited_by="client", client__isnull=False),
+                name="coachlink_inviter_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="active")
+                | models.Q(coach__isnull=False, client__isnull=False),
+                name="coachlink_active_has_both",
+            ),
+            models.UniqueConstraint(
+                fields=["coach", "client"],
+                condition=models.Q(state="active"),
+                name="coachlink_one_active_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["coach", "state"]),
+            models.Index(fields=["client", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach or self.email} coaching {self.client or self.email} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING

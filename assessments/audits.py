@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from assessments import quarterly, reference, services
+from assessments import coaching, quarterly, reference, services
 from assessments.access import SESSION_KEY, anonymous_key, audit_for
 from assessments.models import Audit, RungSnapshot
 from assessments.views import HtmxHttpRequest, frontier_on
@@ -41,7 +41,7 @@ def snapshot_chart(snapshot: RungSnapshot, *, with_activities: bool = True) -> c
     return chart.ladder_chart("Your rung on the ladder", markers, frontier_on(taken), label)
 
 
-def _timeline(completed: list[Audit]) -> chart.TimelineChart:
+def timeline(completed: list[Audit]) -> chart.TimelineChart:
     """The person's rung per audit against the baseline frontier over time."""
     baseline = reference.scenarios()[1]
     return chart.timeline_chart(
@@ -56,6 +56,13 @@ def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
     audit = audit_for(request, code)
     if audit.is_draft:
         return redirect("assessments:step_" + audit.reached, audit.code)
+    return result_page(request, audit)
+
+
+def result_page(
+    request: HttpRequest, audit: Audit, *, reply_error: str | None = None, reply_body: str = ""
+) -> HttpResponse:
+    """A completed audit's result (also shown again when a reply to a coach needs fixing)."""
     snapshot = audit.snapshot
     scored = [scoring.Scored(a["description"], a["share"], a["score"]) for a in snapshot.activities]
     context = {
@@ -69,8 +76,11 @@ def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         "rubric": scoring.RUBRIC,
         "claimed": audit.owner_id is not None,
         "change": quarterly.change_for(audit, snapshot),
+        "reply_error": reply_error,
+        "reply_body": reply_body,
+        **coaching.comment_context(audit),
     }
-    return render(request, "assessments/result.html", context)
+    return render(request, "assessments/result.html", context, status=400 if reply_error else 200)
 
 
 @login_required
@@ -90,7 +100,7 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
     drafts = [a for a in audits if a.is_draft]
     completed = [a for a in audits if not a.is_draft]
     latest = completed[0].snapshot if completed else None
-    timeline = _timeline(completed) if len(completed) > 1 else None
+    over_time = timeline(completed) if len(completed) > 1 else None
     user = request.user
     assert isinstance(user, User)
     return render(
@@ -102,7 +112,7 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
             "completed": completed,
             "latest": latest,
             "chart": snapshot_chart(latest, with_activities=False) if latest else None,
-            "timeline": timeline,
+            "timeline": over_time,
             "next_checkin": timezone.localtime(user.next_checkin_at, ZoneInfo(user.time_zone))
             if user.next_checkin_at and not user.checkins_paused
             else None,

@@ -25,9 +25,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import CoachLink, User
 from assessments import checkins, plans, reference, services
-from assessments.models import Activity, Audit, Occupation, Plan, RungSnapshot
+from assessments.models import Activity, Audit, Comment, Occupation, Plan, RungSnapshot
 from ladder import planning, runway, scoring
 
 DEMO_PASSWORD = "ladder-demo-2026"
@@ -388,7 +388,72 @@ def seed_cast(*, password_hash: str | None = None) -> list[SeededPerson]:
             if person.plan is not None and not Plan.objects.filter(audit=snapshot.audit).exists():
                 _plan_story(user, snapshot, person.plan)
         seeded.append(SeededPerson(person, user, created, snapshot, new_audit))
+    _coach_the_stories(seeded)
     return seeded
+
+
+# What the demo coach wrote on each story's result: (activity to note, her score, note).
+COACH_NOTES: dict[str, tuple[tuple[int | None, int | None, str], ...]] = {
+    "sofia@demo.ladder": (
+        (
+            None,
+            None,
+            "Strong quarter. Your week is already mostly relationship work; "
+            "the plan should protect the negotiation time, not add more admin.",
+        ),
+    ),
+    "maya@demo.ladder": (
+        (
+            None,
+            None,
+            "70% of your week at rungs 1–2 is the number to move. "
+            "Let's aim the sprint at the requirements conversations.",
+        ),
+        (1, 2, "I'd score this a 2, not a 1: you know which tests matter for this team."),
+    ),
+    "daniel@demo.ladder": (
+        (
+            None,
+            None,
+            "Contract review is where AI arrives first. Your client counselling "
+            "is the rung-4 work to grow.",
+        ),
+    ),
+}
+
+
+def _coach_the_stories(seeded: Sequence[SeededPerson]) -> None:
+    """The demo coach has the three stories as active clients, with a few notes.
+    Idempotent: links and notes are only added once."""
+    coach = next((s.user for s in seeded if s.snapshot is None), None)
+    if coach is None:
+        return
+    for person in seeded:
+        if person.snapshot is None:
+            continue
+        CoachLink.objects.get_or_create(
+            coach=coach,
+            client=person.user,
+            state=CoachLink.State.ACTIVE,
+            defaults={
+                "invited_by": CoachLink.Side.COACH,
+                "email": person.user.email,
+                "responded_at": timezone.now(),
+            },
+        )
+        audit = person.snapshot.audit
+        if Comment.objects.filter(audit=audit, author=coach).exists():
+            continue
+        activities = list(audit.activities.order_by("position"))
+        for position, score, body in COACH_NOTES.get(person.user.email, ()):
+            Comment.objects.create(
+                audit=audit,
+                activity=activities[position - 1] if position else None,
+                author=coach,
+                body=body,
+                coach_score=score,
+                notified_at=timezone.now(),  # demo notes need no email
+            )
 
 
 # --- Synthetic people -------------------------------------------------------------

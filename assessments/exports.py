@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import User
-from assessments.models import Audit, Checkin, Plan
+from django.db.models import Q
+
+from accounts.models import CoachLink, User
+from assessments.models import Audit, Checkin, Comment, Plan
 from assessments.plan_forms import WEEKDAY_NAMES
 from ladder import calendar
 
@@ -35,6 +37,51 @@ def person_data(user: User) -> dict[str, Any]:
             "paused": user.checkins_paused,
             "emails": [_checkin(c) for c in Checkin.objects.filter(user=user)],
         },
+        "coaching": {
+            "weekly_digest": user.coach_digest,
+            "links": [
+                _link(link, user)
+                for link in CoachLink.objects.filter(Q(coach=user) | Q(client=user))
+                .select_related("coach", "client")
+                .order_by("created_at")
+            ],
+            "comments": [
+                _comment(c)
+                for c in Comment.objects.filter(Q(author=user) | Q(audit__owner=user))
+                .select_related("author", "audit", "activity")
+                .order_by("created_at")
+            ],
+        },
+    }
+
+
+def _person(person: User | None) -> dict[str, str] | None:
+    return None if person is None else {"name": person.name, "email": person.email}
+
+
+def _link(link: CoachLink, user: User) -> dict[str, Any]:
+    return {
+        "my_role": "coach" if link.coach_id == user.pk else "client",
+        "coach": _person(link.coach),
+        "client": _person(link.client),
+        "invited_by": link.invited_by,
+        "invited_address": link.email,
+        "state": link.state,
+        "created_at": link.created_at.isoformat(),
+        "answered_at": link.responded_at.isoformat() if link.responded_at else None,
+        "ended_at": link.ended_at.isoformat() if link.ended_at else None,
+    }
+
+
+def _comment(comment: Comment) -> dict[str, Any]:
+    return {
+        "audit": str(comment.audit.code),
+        "activity": comment.activity.description if comment.activity else None,
+        "author": comment.author.display_name if comment.author else None,
+        "by_coach": comment.by_coach,
+        "text": comment.body,
+        "coach_score": comment.coach_score,
+        "created_at": comment.created_at.isoformat(),
     }
 
 

@@ -418,3 +418,76 @@ class Checkin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.period:%Y-%m-%d} ({self.state})"
+
+
+class Comment(models.Model):
+    """A coach's note on a client's audit, or on one of its activities (optionally
+    with the coach's own score beside the client's), or the client's reply. The
+    client is emailed once per batch of new notes, not once per note."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="comments")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    # Deleting an account keeps the words for the other person, without the name.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    by_coach = models.BooleanField(default=True)
+    body = models.TextField(max_length=2000, blank=True)
+    coach_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coach_score__isnull=True)
+                | models.Q(coach_score__gte=1, coach_score__lte=5),
+                name="comment_coach_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(body="") | models.Q(coach_score__isnull=False),
+                name="comment_says_something",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="comment_unnotified_idx",
+                condition=models.Q(notified_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60] or f"Score {self.coach_score}"
+
+
+class CoachDigest(models.Model):
+    """The one weekly digest email to a coach: unique per coach and week."""
+
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    week = models.DateField(help_text="The Monday of the week it covers.")
+    state = models.CharField(
+        max_length=10, choices=Checkin.State.choices, default=Checkin.State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "week"], name="digest_unique_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for week of {self.week}"

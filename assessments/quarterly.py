@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -68,17 +69,19 @@ class Change:
         return None if self.plan is None else self.moved >= self.plan.moved_effort
 
 
-def moved_since(before: RungSnapshot, after: RungSnapshot) -> int:
+def moved_since(
+    rung_before: Decimal, before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]
+) -> int:
     """Points of the week that left activities at or below last quarter's rung,
-    matching activities by their description (planning's moved-effort rule)."""
-    now = {a["description"].casefold(): a["share"] for a in after.activities}
+    matching snapshot activities by their description (planning's moved-effort rule)."""
+    now = {a["description"].casefold(): a["share"] for a in after}
     rows = [
         planning.PlannedShare(
             a["description"], a["score"], a["share"], now.get(a["description"].casefold(), 0)
         )
-        for a in before.activities
+        for a in before
     ]
-    return planning.moved_effort(rows, before.rung)
+    return planning.moved_effort(rows, rung_before)
 
 
 def change_for(audit: Audit, snapshot: RungSnapshot) -> Change | None:
@@ -90,7 +93,8 @@ def change_for(audit: Audit, snapshot: RungSnapshot) -> Change | None:
         return None
     plan = Plan.objects.filter(audit_id=audit.previous_id).first()
     lowered = [a.description for a in audit.activities.all() if a.gap_closed]
-    return Change(before, snapshot, plan, moved_since(before, snapshot), lowered)
+    moved = moved_since(before.rung, before.activities, snapshot.activities)
+    return Change(before, snapshot, plan, moved, lowered)
 
 
 # --- The link in the email -------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from assessments import checkins, services
+from assessments import checkins, coaching, services
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +53,15 @@ def _enqueue(checkin_id: int, countdown: float | None = None) -> bool:
         log.warning("Could not queue check-in %s: %s", checkin_id, error)
         return False
     return True
+
+
+@shared_task
+def notify_clients_of_comments() -> int:
+    """Every 15 minutes: one email per client per batch of their coach's new notes."""
+    return coaching.notify_clients()
+
+
+@shared_task
+def send_coach_digests() -> int:
+    """Hourly: the weekly digest to each coach whose Monday morning has come."""
+    return coaching.send_digests()

@@ -17,6 +17,14 @@ app.conf.beat_schedule = {
         "task": "assessments.tasks.sweep_checkins",
         "schedule": crontab(minute="*/15"),
     },
+    "notify-clients-of-comments": {
+        "task": "assessments.tasks.notify_clients_of_comments",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-coach-digests": {
+        "task": "assessments.tasks.send_coach_digests",
+        "schedule": crontab(minute=5),
+    },
     "purge-unclaimed-audits": {
         "task": "assessments.tasks.purge_unclaimed_audits",
         "schedule": crontab(hour=3, minute=17),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.landing, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("assessments.urls")),
+    path("", include("assessments.coach_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

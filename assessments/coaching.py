@@ -1,0 +1,427 @@
+"""Coaches and clients: invitations, consent, and the only ways a coach loads a
+client's data. Views call these; everything a coach may not see is a 404."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import CoachLink, User
+from assessments.models import Activity, Audit, Checkin, CoachDigest, Comment, RungSnapshot
+
+log = logging.getLogger(__name__)
+
+INVITES_PER_HOUR = 10
+INVITATION_MAX_AGE = timedelta(days=30)
+INVITATION_SALT = "ladder.coach-invitation"
+
+
+class InviteProblem(Exception):
+    """An invitation that can't be made; the message says why, in plain words."""
+
+
+# --- Invitations -------------------------------------------------------------------
+
+
+def _addresses(user: User) -> set[str]:
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return {e.lower() for e in verified}
+
+
+def _mine(user: User, side: CoachLink.Side) -> Q:
+    return Q(coach=user) if side == CoachLink.Side.COACH else Q(client=user)
+
+
+@transaction.atomic
+def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = "") -> CoachLink:
+    """``inviter`` (acting as ``side``) invites ``email`` to be their client (or
+    coach). Raises InviteProblem for yourself, a repeat, or too many invitations."""
+    email = email.strip().lower()
+    User.objects.select_for_update().filter(pk=inviter.pk).first()  # one invite at a time
+    if email == inviter.email.lower() or email in _addresses(inviter):
+        raise InviteProblem("That's your own address: invite someone else.")
+    now = timezone.now()
+    recent = CoachLink.objects.filter(
+        _mine(inviter, side), invited_by=side, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= INVITES_PER_HOUR:
+        raise InviteProblem(
+            f"You've sent {INVITES_PER_HOUR} invitations in the last hour. "
+            "Wait a little before sending more."
+        )
+    if CoachLink.objects.filter(
+        _mine(inviter, side), invited_by=side, email=email, state=CoachLink.State.PENDING
+    ).exists():
+        raise InviteProblem(f"{email} already has an invitation from you waiting.")
+    other = "client" if side == CoachLink.Side.COACH else "coach"
+    active = CoachLink.objects.filter(_mine(inviter, side), state=CoachLink.State.ACTIVE)
+    if active.filter(**{f"{other}__email__iexact": email}).exists():
+        raise InviteProblem(f"{email} is already your {other}.")
+    link = CoachLink.objects.create(
+        invited_by=side,
+        email=email,
+        message=message.strip(),
+        **({"coach": inviter} if side == CoachLink.Side.COACH else {"client": inviter}),
+    )
+    transaction.on_commit(lambda: send_invitation(link))
+    return link
+
+
+def invitation_token(link: CoachLink) -> str:
+    return signing.dumps(str(link.code), salt=INVITATION_SALT)
+
+
+class InvitationProblem(Exception):
+    """``kind``: "expired", "invalid", "closed" (no longer pending) or "wrong-person"."""
+
+    def __init__(self, kind: str, link: CoachLink | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.link = link
+
+
+def invitation_for_token(token: str) -> CoachLink:
+    try:
+        code = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+        return CoachLink.objects.select_related("coach", "client").get(code=code)
+    except signing.SignatureExpired as error:
+        raise InvitationProblem("expired") from error
+    except (signing.BadSignature, CoachLink.DoesNotExist, ValueError, ValidationError) as error:
+        raise InvitationProblem("invalid") from error
+
+
+def may_answer(link: CoachLink, user: User) -> bool:
+    """Only the invited address (verified on the account) may accept or decline."""
+    inviter = link.coach_id if link.invited_by == CoachLink.Side.COACH else link.client_id
+    return user.pk != inviter and link.email.lower() in _addresses(user)
+
+
+@transaction.atomic
+def answer(*, link: CoachLink, user: User, accept: bool) -> CoachLink:
+    """Accept or decline a pending invitation as the invited person."""
+    locked = CoachLink.objects.select_for_update().get(pk=link.pk)
+    if locked.state != CoachLink.State.PENDING:
+        raise InvitationProblem("closed", locked)
+    if not may_answer(locked, user):
+        raise InvitationProblem("wrong-person", locked)
+    locked.responded_at = timezone.now()
+    if not accept:
+        locked.state = CoachLink.State.DECLINED
+        locked.save(update_fields=["state", "responded_at"])
+        return locked
+    if locked.invited_by == CoachLink.Side.COACH:
+        locked.client = user
+    else:
+        locked.coach = user
+    locked.state = CoachLink.State.ACTIVE
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["state", "responded_at", "coach", "client"])
+    except IntegrityError as error:  # already linked: a second invitation between the two
+        raise InvitationProblem("closed", locked) from error
+    return locked
+
+
+def _close(link: CoachLink, state: CoachLink.State, *, allowed: set[str]) -> bool:
+    """Move a link to ``state`` if it is in one of ``allowed``; False if it wasn't."""
+    return bool(
+        CoachLink.objects.filter(pk=link.pk, state__in=allowed).update(
+            state=state, ended_at=timezone.now()
+        )
+    )
+
+
+def withdraw(link: CoachLink) -> bool:
+    return _close(link, CoachLink.State.WITHDRAWN, allowed={CoachLink.State.PENDING})
+
+
+def revoke(link: CoachLink) -> bool:
+    """The client stops sharing: the coach loses access with the next request."""
+    return _close(link, CoachLink.State.REVOKED, allowed={CoachLink.State.ACTIVE})
+
+
+def end(link: CoachLink) -> bool:
+    return _close(link, CoachLink.State.ENDED, allowed={CoachLink.State.ACTIVE})
+
+
+def send_invitation(link: CoachLink) -> None:
+    inviter = link.coach if link.invited_by == CoachLink.Side.COACH else link.client
+    assert inviter is not None
+    url = settings.SITE_URL + reverse("coach:invitation", args=[invitation_token(link)])
+    context = {
+        "link": link,
+        "inviter": inviter,
+        "as_coach": link.invited_by == CoachLink.Side.COACH,
+        "url": url,
+        "expires": timezone.now() + INVITATION_MAX_AGE,
+    }
+    subject = " ".join(render_to_string("emails/coach_invitation.subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/coach_invitation.txt", context),
+        to=[link.email],
+        reply_to=[inviter.email],
+    )
+    message.attach_alternative(
+        render_to_string("emails/coach_invitation.html", context), "text/html"
+    )
+    mailers.default.send_messages([message])
+
+
+# --- Access: the only ways a coach reads a client's data ---------------------------
+
+
+def link_for_coach(request: HttpRequest, code: UUID | str) -> CoachLink:
+    """The active link ``code`` where the signed-in person is the coach; else 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such client")
+    try:
+        return CoachLink.objects.select_related("client").get(
+            code=code, coach_id=request.user.pk, state=CoachLink.State.ACTIVE
+        )
+    except (CoachLink.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such client") from error
+
+
+def audit_for_coach(link: CoachLink, code: UUID | str) -> Audit:
+    """A completed audit of the link's client (drafts are not shared); else 404."""
+    try:
+        return Audit.objects.select_related("snapshot", "occupation").get(
+            code=code, owner_id=link.client_id, status=Audit.Status.COMPLETE
+        )
+    except (Audit.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such audit") from error
+
+
+def coaches_of(user: User) -> list[CoachLink]:
+    return list(
+        CoachLink.objects.filter(client=user, state=CoachLink.State.ACTIVE).select_related("coach")
+    )
+
+
+# --- Comments ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewComment:
+    body: str
+    activity: Activity | None = None
+    coach_score: int | None = None
+
+
+def comment(*, audit: Audit, author: User, by_coach: bool, new: NewComment) -> Comment:
+    """A note on an audit or one of its activities. The client hears about new notes
+    in one email per batch (see ``notify_clients``)."""
+    if new.activity is not None and new.activity.audit_id != audit.pk:
+        raise ValueError("the activity belongs to another audit")
+    return Comment.objects.create(
+        audit=audit,
+        activity=new.activity,
+        author=author,
+        by_coach=by_coach,
+        body=new.body.strip(),
+        coach_score=new.coach_score if by_coach else None,
+        # The client's own replies need no email to the client.
+        notified_at=None if by_coach else timezone.now(),
+    )
+
+
+def comment_context(audit: Audit, activities: list[Activity] | None = None) -> dict[str, Any]:
+    """The notes on an audit, grouped: on the whole audit, and per activity with the
+    coach's latest score (shared by the coach's page and the client's result)."""
+    notes = list(audit.comments.select_related("author").order_by("created_at"))
+    if activities is None:  # the client's result page: activities only when there are notes
+        activities = list(audit.activities.all()) if notes else []
+    by_activity: dict[int, list[Comment]] = {}
+    for note in notes:
+        if note.activity_id is not None:
+            by_activity.setdefault(note.activity_id, []).append(note)
+    rows = []
+    for activity in activities:
+        own = by_activity.get(activity.pk, [])
+        scores = [n.coach_score for n in own if n.coach_score is not None]
+        rows.append(
+            {"activity": activity, "notes": own, "coach_score": scores[-1] if scores else None}
+        )
+    return {
+        "general_notes": [n for n in notes if n.activity_id is None],
+        "activity_rows": rows,
+        "has_notes": bool(notes),
+    }
+
+
+BATCH_QUIET = timedelta(minutes=30)  # a batch is done when the coach stopped writing
+
+
+def notify_clients(*, now: datetime | None = None) -> int:
+    """Email each client once about the coach's notes that came in since the last
+    email, when the coach has been quiet for half an hour. Returns emails sent."""
+    now = now or timezone.now()
+    waiting = (
+        Comment.objects.filter(notified_at__isnull=True, by_coach=True)
+        .values_list("audit__owner_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for client_id in list(waiting):
+        batch = Comment.objects.filter(
+            notified_at__isnull=True, by_coach=True, audit__owner_id=client_id
+        )
+        latest = batch.order_by("-created_at").values_list("created_at", flat=True).first()
+        if latest is None or latest > now - BATCH_QUIET:
+            continue
+        ids = list(batch.values_list("pk", flat=True))
+        # The claim: only the sweep that marks the batch sends its email.
+        if not Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now):
+            continue
+        client = User.objects.get(pk=client_id)
+        notes = list(
+            Comment.objects.filter(pk__in=ids)
+            .select_related("author", "audit", "activity")
+            .order_by("created_at")
+        )
+        try:
+            _send_comment_email(client, notes)
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("Comment email to client %s failed, will retry: %s", client_id, error)
+            Comment.objects.filter(pk__in=ids, notified_at=now).update(notified_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def _send_comment_email(client: User, notes: list[Comment]) -> None:
+    audits = {n.audit for n in notes}
+    context = {
+        "user": client,
+        "notes": notes,
+        "authors": sorted({n.author.display_name for n in notes if n.author}),
+        "links": [
+            (a, settings.SITE_URL + reverse("assessments:result", args=[a.code])) for a in audits
+        ],
+    }
+    subject = " ".join(render_to_string("emails/coach_comments.subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/coach_comments.txt", context),
+        to=[client.email],
+    )
+    message.attach_alternative(render_to_string("emails/coach_comments.html", context), "text/html")
+    mailers.default.send_messages([message])
+
+
+# --- The weekly digest for coaches -------------------------------------------------
+
+OVERDUE_AFTER = timedelta(days=97)  # a quarter and the reminder's week without an audit
+DIGEST_TIME = time(8, 0)  # Monday morning in the coach's time zone
+
+
+@dataclass(frozen=True)
+class Digest:
+    completed: list[RungSnapshot]
+    overdue: list[User]
+    replies: list[Comment]
+
+    def __bool__(self) -> bool:
+        return bool(self.completed or self.overdue or self.replies)
+
+
+def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
+    """What happened with the coach's active clients since ``since`` (4 queries)."""
+    clients = list(
+        User.objects.filter(
+            coach_links__coach=coach, coach_links__state=CoachLink.State.ACTIVE
+        ).annotate(latest=Max("snapshots__taken_at"))
+    )
+    ids = [c.pk for c in clients]
+    completed = list(
+        RungSnapshot.objects.filter(owner_id__in=ids, taken_at__gte=since, taken_at__lt=now)
+        .select_related("owner")
+        .order_by("taken_at")
+    )
+    replies = list(
+        Comment.objects.filter(
+            audit__owner_id__in=ids, by_coach=False, created_at__gte=since, created_at__lt=now
+        )
+        .select_related("author", "audit", "activity")
+        .order_by("created_at")
+    )
+    overdue: list[User] = [c for c in clients if c.latest is None or c.latest < now - OVERDUE_AFTER]
+    return Digest(completed, overdue, replies)
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """Monday from 8:00 in each coach's time zone: one digest a week to each coach
+    with active clients who hasn't opted out, if there is anything to say."""
+    now = now or timezone.now()
+    coaches = User.objects.filter(
+        coach_digest=True, client_links__state=CoachLink.State.ACTIVE
+    ).distinct()
+    sent = 0
+    for coach in coaches:
+        zone = ZoneInfo(coach.time_zone)
+        local = timezone.localtime(now, zone)
+        monday = local.date() - timedelta(days=local.weekday())
+        due = datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
+        if now < due:
+            continue
+        try:  # the claim: the digest row is unique per coach and week
+            with transaction.atomic():
+                row = CoachDigest.objects.create(
+                    coach=coach,
+                    week=monday,
+                    state=Checkin.State.SENDING,
+                    claimed_at=now,
+                    attempts=1,
+                )
+        except IntegrityError:
+            continue
+        digest = digest_for(coach, since=due - timedelta(days=7), now=now)
+        if not digest:
+            CoachDigest.objects.filter(pk=row.pk).update(
+                state=Checkin.State.SKIPPED, last_error="Nothing new this week."
+            )
+            continue
+        try:
+            _send_digest(coach, digest, week=monday)
+        except (smtplib.SMTPException, OSError) as error:
+            CoachDigest.objects.filter(pk=row.pk).update(
+                state=Checkin.State.FAILED, last_error=f"{type(error).__name__}: {error}"[:300]
+            )
+            continue
+        CoachDigest.objects.filter(pk=row.pk).update(state=Checkin.State.SENT, sent_at=now)
+        sent += 1
+    return sent
+
+
+def _send_digest(coach: User, digest: Digest, *, week: date) -> None:
+    context = {
+        "user": coach,
+        "digest": digest,
+        "week": week,
+        "dashboard_url": settings.SITE_URL + reverse("coach:dashboard"),
+        "settings_url": settings.SITE_URL + reverse("coach:dashboard") + "#digest",
+    }
+    subject = " ".join(render_to_string("emails/coach_digest.subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string("emails/coach_digest.txt", context), to=[coach.email]
+    )
+    message.attach_alternative(render_to_string("emails/coach_digest.html", context), "text/html")
+    mailers.default.send_messages([message])
