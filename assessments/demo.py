@@ -409,7 +409,12 @@ COACH_NOTES: dict[str, tuple[tuple[int | None, int | None, str], ...]] = {
             "70% of your week at rungs 1–2 is the number to move. "
             "Let's aim the sprint at the requirements conversations.",
         ),
-        (1, 2, "I'd score this a 2, not a 1: you know which tests matter for this team."),
+        (
+            3,
+            2,
+            "I'd score this a 2, not a 1: deciding which tests matter for this team "
+            "takes judgment.",
+        ),
     ),
     "daniel@demo.ladder": (
         (
