@@ -4,6 +4,7 @@ comments and the coach's own scores), invitations both ways, and revoking."""
 from __future__ import annotations
 
 import csv
+import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,9 +85,11 @@ def clients_of(coach: User, *, today: date) -> QuerySet[Any]:
     """The coach's active clients with everything the dashboard shows, in one query."""
     snapshots = RungSnapshot.objects.filter(owner=OuterRef("client")).order_by("-taken_at")
     plans = Plan.objects.filter(owner=OuterRef("client")).order_by("-created_at")
-    previous_plan = Plan.objects.filter(
-        audit__snapshot=Subquery(snapshots.values("pk")[1:2])
-    ).values("moved_effort")[:1]
+    # The plan of the audit before the latest: the sprint the latest audit measured.
+    second = RungSnapshot.objects.filter(owner=OuterRef(OuterRef("client"))).order_by("-taken_at")
+    previous_plan = Plan.objects.filter(audit__snapshot=Subquery(second.values("pk")[1:2])).values(
+        "moved_effort"
+    )[:1]
     decimal = DecimalField(max_digits=3, decimal_places=2)
     return (
         CoachLink.objects.filter(coach=coach, state=CoachLink.State.ACTIVE)
@@ -347,6 +350,16 @@ def _invite(request: HttpRequest, side: CoachLink.Side, back: str) -> HttpRespon
         except coaching.InviteProblem as problem:
             form.add_error("email", str(problem))
         else:
+            try:
+                coaching.send_invitation(link)
+            except (smtplib.SMTPException, OSError):
+                coaching.withdraw(link)
+                messages.error(
+                    request,
+                    "We couldn't send the invitation email just now, so nothing was saved. "
+                    "Try again in a minute.",
+                )
+                return redirect(back)
             messages.success(request, f"Invitation sent to {link.email}.")
             return redirect(back)
     messages.error(

@@ -80,7 +80,6 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
         message=message.strip(),
         **({"coach": inviter} if side == CoachLink.Side.COACH else {"client": inviter}),
     )
-    transaction.on_commit(lambda: send_invitation(link))
     return link
 
 

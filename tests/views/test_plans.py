@@ -686,7 +686,8 @@ def test_the_export_has_the_plan_and_not_the_calendar_token(maya, individual):
     }
 
 
-EXPORT_QUERIES = 9  # session, user, audits with snapshots and plans, three prefetches, check-ins, coach links, comments
+# session, user, audits with snapshots and plans, three prefetches, check-ins, links, comments
+EXPORT_QUERIES = 9
 
 
 @pytest.mark.parametrize("audits", [1, 3])
