@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import User
 from accounts.services import user_delete
+from assessments import checkins
 from assessments.exports import person_data
 
 
@@ -24,9 +25,14 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    old_zone = user.time_zone
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        person = form.save(commit=False)
+        # Only these fields: a check-in sweep may have moved next_checkin_at meanwhile.
+        person.save(update_fields=["name", "time_zone"])
+        if person.time_zone != old_zone:
+            checkins.move_to_time_zone(person, old_zone)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

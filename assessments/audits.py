@@ -114,7 +114,9 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
             "chart": snapshot_chart(latest, with_activities=False) if latest else None,
             "timeline": over_time,
             "next_checkin": timezone.localtime(user.next_checkin_at, ZoneInfo(user.time_zone))
-            if user.next_checkin_at and not user.checkins_paused
+            if user.next_checkin_at
+            and user.next_checkin_at > timezone.now()
+            and not user.checkins_paused
             else None,
             "reassessing": any(a.previous_id for a in drafts),
         },

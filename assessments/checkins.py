@@ -55,7 +55,8 @@ SEND_HOUR = time(9, 0)  # the check-in arrives at 9:00 in the person's time zone
 REMINDER_AFTER = timedelta(days=7)
 LINK_MAX_AGE = timedelta(days=30)
 STUCK_AFTER = timedelta(minutes=15)
-MAX_ATTEMPTS = 6
+GIVE_UP_AFTER = timedelta(days=2)  # temporary SMTP failures are retried this long
+MIN_GAP = timedelta(days=60)  # never two check-ins closer than this
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 3600
 BATCH = 500
@@ -81,6 +82,17 @@ def next_after(user: User, when: datetime) -> datetime:
 def schedule_after_audit(user: User, completed_at: datetime) -> None:
     """A completed audit sets the next check-in a quarter later."""
     User.objects.filter(pk=user.pk).update(next_checkin_at=next_after(user, completed_at))
+
+
+def move_to_time_zone(user: User, old_zone: str) -> None:
+    """Keep the next check-in on the same day at 9:00, now in the new time zone."""
+    fresh = User.objects.filter(pk=user.pk).values_list("next_checkin_at", flat=True).first()
+    if fresh is None:
+        return
+    day = timezone.localtime(fresh, ZoneInfo(old_zone)).date()
+    User.objects.filter(pk=user.pk, next_checkin_at=fresh).update(
+        next_checkin_at=due_on(day, user.time_zone)
+    )
 
 
 # --- Signed links --------------------------------------------------------------------
@@ -147,9 +159,14 @@ def claim_due(now: datetime) -> tuple[int, int]:
         .annotate(
             snapshot_id=Subquery(latest_snapshot.values("pk")[:1]),
             verified=_verified(OuterRef("pk")),
+            recent=Exists(
+                Checkin.objects.filter(
+                    user=OuterRef("pk"), kind=Checkin.Kind.CHECKIN, created_at__gt=now - MIN_GAP
+                )
+            ),
         )
         .order_by("pk")
-        .values_list("pk", "next_checkin_at", "time_zone", "snapshot_id", "verified")
+        .values_list("pk", "next_checkin_at", "time_zone", "snapshot_id", "verified", "recent")
     )
     won = skipped = 0
     while True:
@@ -158,7 +175,7 @@ def claim_due(now: datetime) -> tuple[int, int]:
             return won, skipped
         with transaction.atomic():
             rows = []
-            for pk, was_due, time_zone, snapshot_id, verified in batch:
+            for pk, was_due, time_zone, snapshot_id, verified, recent in batch:
                 local = timezone.localtime(was_due, ZoneInfo(time_zone)).date()
                 following = due_on(local + CADENCE, time_zone)
                 if following <= now:  # far behind (a long outage): a quarter from today
@@ -175,6 +192,8 @@ def claim_due(now: datetime) -> tuple[int, int]:
                     skip = "No completed audit to check in on."
                 elif not verified:
                     skip = "No verified email address."
+                elif recent:
+                    skip = "A check-in went out less than 60 days ago."
                 rows.append(
                     Checkin(
                         user_id=pk,
@@ -226,7 +245,13 @@ def claim_reminders(now: datetime) -> int:
 
 
 def ready(now: datetime) -> list[int]:
-    """Check-ins to send now: pending and due, or stuck "sending" (a killed worker)."""
+    """Check-ins to send now: pending and due, or stuck "sending" (a killed worker).
+    A row that has kept a sender dying for two days is given up on instead."""
+    Checkin.objects.filter(
+        state=Checkin.State.SENDING,
+        claimed_at__lte=now - STUCK_AFTER,
+        created_at__lte=now - GIVE_UP_AFTER,
+    ).update(state=Checkin.State.FAILED, claimed_at=None, last_error="The sender kept stopping.")
     return list(
         Checkin.objects.filter(
             Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
@@ -234,6 +259,13 @@ def ready(now: datetime) -> list[int]:
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)
+    )
+
+
+def mark_queued(checkin_id: int) -> None:
+    """A Celery task has the row: sweeps don't queue it again for STUCK_AFTER."""
+    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.PENDING).update(
+        next_attempt_at=timezone.now() + STUCK_AFTER
     )
 
 
@@ -255,19 +287,24 @@ class Delivery:
     retry_in: float | None = None
 
 
-def _claim_send(checkin_id: int, now: datetime) -> bool:
+def _claim_send(checkin_id: int, now: datetime, *, queued: bool) -> bool:
+    """pending → sending (or take over a row stuck in sending). A queued task may
+    run before the row's ``next_attempt_at`` (that time only keeps sweeps from
+    queueing it again)."""
+    pending = Q(state=Checkin.State.PENDING)
+    if not queued:
+        pending &= Q(next_attempt_at__lte=now)
     return bool(
         Checkin.objects.filter(pk=checkin_id)
-        .filter(
-            Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
-            | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER)
-        )
+        .filter(pending | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER))
         .update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
-def _finish(checkin_id: int, state: Checkin.State, **fields: Any) -> None:
-    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.SENDING).update(
+def _finish(checkin_id: int, claimed: datetime, state: Checkin.State, **fields: Any) -> None:
+    """Record the outcome, only if this sender still holds the claim (a sender that
+    stalled past STUCK_AFTER may have been replaced)."""
+    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.SENDING, claimed_at=claimed).update(
         state=state, claimed_at=None, **fields
     )
 
@@ -281,14 +318,12 @@ def backoff_seconds(attempt: int) -> float:
 
 
 def is_permanent(error: Exception) -> bool:
-    """5xx answers about the message or its recipient won't change on a retry."""
+    """Only a 5xx refusal of the person's address is theirs and final. Everything
+    else (connections, 4xx, our sender or content refused, quotas) is about our
+    side or the moment, and is retried until GIVE_UP_AFTER."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return False  # our configuration, not the person's address: retry after a fix
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 500 <= error.smtp_code < 600
     return False
 
 
@@ -297,11 +332,15 @@ def _describe(error: Exception) -> str:
 
 
 def deliver(
-    checkin_id: int, *, now: datetime | None = None, mailer: BaseEmailBackend | None = None
+    checkin_id: int,
+    *,
+    now: datetime | None = None,
+    mailer: BaseEmailBackend | None = None,
+    queued: bool = False,
 ) -> Delivery:
     """Send one check-in (or reminder) email, at most once however often it's called."""
     now = now or timezone.now()
-    if not _claim_send(checkin_id, now):
+    if not _claim_send(checkin_id, now, queued=queued):
         return Delivery(Outcome.NOTHING)
     checkin = Checkin.objects.select_related("user", "snapshot").get(pk=checkin_id)
     user = checkin.user
@@ -315,27 +354,32 @@ def deliver(
     elif checkin.kind == Checkin.Kind.REMINDER and _answered(checkin):
         reason = "Already answered."
     if reason:
-        _finish(checkin_id, Checkin.State.SKIPPED, last_error=reason)
+        _finish(checkin_id, now, Checkin.State.SKIPPED, last_error=reason)
         return Delivery(Outcome.SKIPPED)
-    message = build_message(checkin, now=now)
     mailer = mailer or mailers.default
     try:
+        message = build_message(checkin, now=now)
         mailer.send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
         _close_quietly(mailer)
-        if is_permanent(error) or checkin.attempts >= MAX_ATTEMPTS:
+        if is_permanent(error) or now - checkin.created_at >= GIVE_UP_AFTER:
             log.warning("Check-in %s failed for good: %s", checkin_id, error)
-            _finish(checkin_id, Checkin.State.FAILED, last_error=_describe(error))
+            _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
             return Delivery(Outcome.FAILED)
         wait = backoff_seconds(checkin.attempts)
         _finish(
             checkin_id,
+            now,
             Checkin.State.PENDING,
             last_error=_describe(error),
             next_attempt_at=now + timedelta(seconds=wait),
         )
         return Delivery(Outcome.RETRY, retry_in=wait)
-    _finish(checkin_id, Checkin.State.SENT, sent_at=now, last_error="")
+    except Exception as error:  # a bug in one email must not stop everyone else's
+        log.exception("Check-in %s could not be built or sent", checkin_id)
+        _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
+        return Delivery(Outcome.FAILED)
+    _finish(checkin_id, now, Checkin.State.SENT, sent_at=now, last_error="")
     return Delivery(Outcome.SENT)
 
 

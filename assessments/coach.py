@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import (
+    BooleanField,
+    Case,
     DateField,
     DecimalField,
     Exists,
@@ -27,6 +29,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -113,12 +116,7 @@ def clients_of(coach: User, *, today: date) -> QuerySet[Any]:
             sprint_target=Subquery(plans.values("moved_effort")[:1], output_field=IntegerField()),
             sprint_plan=Subquery(plans.values("code")[:1]),
             change=F("rung") - F("previous_rung"),
-            overdue=~Exists(
-                RungSnapshot.objects.filter(
-                    owner=OuterRef("client"),
-                    taken_at__gte=timezone.now() - coaching.OVERDUE_AFTER,
-                )
-            ),
+            overdue=_overdue(),
         )
     )
 
@@ -138,6 +136,24 @@ ANNOTATED = (
     "sprint_plan",
     "overdue",
 )
+
+
+def _overdue() -> Case:
+    """No audit for over a quarter (and the reminder's week), or none at all two
+    weeks after accepting: the same rule as the weekly digest."""
+    now = timezone.now()
+    results = RungSnapshot.objects.filter(owner=OuterRef("client"))
+    has_any = Exists(results)
+    has_recent = Exists(results.filter(taken_at__gte=now - coaching.OVERDUE_AFTER))
+    return Case(
+        When(
+            (has_any & ~has_recent)
+            | (~has_any & Q(responded_at__lt=now - coaching.FIRST_AUDIT_GRACE)),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 @dataclass(frozen=True)

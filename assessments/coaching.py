@@ -329,6 +329,7 @@ def _send_comment_email(client: User, notes: list[Comment]) -> None:
 # --- The weekly digest for coaches -------------------------------------------------
 
 OVERDUE_AFTER = timedelta(days=97)  # a quarter and the reminder's week without an audit
+FIRST_AUDIT_GRACE = timedelta(days=14)  # a new client has two weeks for a first audit
 DIGEST_TIME = time(8, 0)  # Monday morning in the coach's time zone
 
 
@@ -344,12 +345,12 @@ class Digest:
 
 def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
     """What happened with the coach's active clients since ``since`` (4 queries)."""
-    clients = list(
-        User.objects.filter(
-            coach_links__coach=coach, coach_links__state=CoachLink.State.ACTIVE
-        ).annotate(latest=Max("snapshots__taken_at"))
+    links = list(
+        CoachLink.objects.filter(coach=coach, state=CoachLink.State.ACTIVE)
+        .select_related("client")
+        .annotate(latest=Max("client__snapshots__taken_at"))
     )
-    ids = [c.pk for c in clients]
+    ids = [link.client_id for link in links]
     completed = list(
         RungSnapshot.objects.filter(owner_id__in=ids, taken_at__gte=since, taken_at__lt=now)
         .select_related("owner")
@@ -362,7 +363,19 @@ def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
         .select_related("author", "audit", "activity")
         .order_by("created_at")
     )
-    overdue: list[User] = [c for c in clients if c.latest is None or c.latest < now - OVERDUE_AFTER]
+    overdue: list[User] = [
+        link.client
+        for link in links
+        if link.client is not None
+        and (
+            (link.latest is not None and link.latest < now - OVERDUE_AFTER)
+            or (
+                link.latest is None
+                and link.responded_at is not None
+                and link.responded_at < now - FIRST_AUDIT_GRACE
+            )
+        )
+    ]
     return Digest(completed, overdue, replies)
 
 

@@ -23,6 +23,13 @@ def person_data(user: User) -> dict[str, Any]:
         .select_related("occupation", "snapshot", "plan")
         .prefetch_related("activities", "plan__activities", "plan__events")
     )
+    # Whose audits the person may see: their own and their active clients'. A coach's
+    # notes on a former client's audit are exported as their words only.
+    shared = {user.pk} | set(
+        CoachLink.objects.filter(coach=user, state=CoachLink.State.ACTIVE).values_list(
+            "client_id", flat=True
+        )
+    )
     return {
         "format": "ladder-export/1",
         "profile": {
@@ -46,7 +53,7 @@ def person_data(user: User) -> dict[str, Any]:
                 .order_by("created_at")
             ],
             "comments": [
-                _comment(c)
+                _comment(c, visible=c.audit.owner_id in shared)
                 for c in Comment.objects.filter(Q(author=user) | Q(audit__owner=user))
                 .select_related("author", "audit", "activity")
                 .order_by("created_at")
@@ -73,10 +80,10 @@ def _link(link: CoachLink, user: User) -> dict[str, Any]:
     }
 
 
-def _comment(comment: Comment) -> dict[str, Any]:
+def _comment(comment: Comment, *, visible: bool) -> dict[str, Any]:
     return {
-        "audit": str(comment.audit.code),
-        "activity": comment.activity.description if comment.activity else None,
+        "audit": str(comment.audit.code) if visible else None,
+        "activity": comment.activity.description if comment.activity and visible else None,
         "author": comment.author.display_name if comment.author else None,
         "by_coach": comment.by_coach,
         "text": comment.body,

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from assessments import checkins, services
 from assessments.models import Audit, Checkin, Plan, RungSnapshot
-from ladder import planning, scoring
+from ladder import scoring
 
 # --- What changed since last quarter ---------------------------------------------------
 
@@ -58,7 +58,9 @@ class Change:
 
     @property
     def days(self) -> int:
-        return (self.after.taken_at.date() - self.before.taken_at.date()).days
+        return (
+            timezone.localdate(self.after.taken_at) - timezone.localdate(self.before.taken_at)
+        ).days
 
     @property
     def short_by(self) -> int:
@@ -75,13 +77,12 @@ def moved_since(
     """Points of the week that left activities at or below last quarter's rung,
     matching snapshot activities by their description (planning's moved-effort rule)."""
     now = {a["description"].casefold(): a["share"] for a in after}
-    rows = [
-        planning.PlannedShare(
-            a["description"], a["score"], a["share"], now.get(a["description"].casefold(), 0)
-        )
-        for a in before
-    ]
-    return planning.moved_effort(rows, rung_before)
+    shown = scoring.round_half_up(rung_before, 1)
+    low = [a for a in before if a["score"] <= shown]
+    # Net, not gross: time shuffled between two low activities moved nothing upward.
+    before_share: int = sum(a["share"] for a in low)
+    after_share: int = sum(now.get(a["description"].casefold(), 0) for a in low)
+    return max(0, before_share - after_share)
 
 
 def change_for(audit: Audit, snapshot: RungSnapshot) -> Change | None:
@@ -105,14 +106,22 @@ def _problem(request: HttpRequest, kind: str, status: int) -> HttpResponse:
 
 
 def _previous_audit(checkin: Checkin) -> Audit | None:
-    """What the reassessment copies: the audit the email reported on, or the
-    person's latest completed audit if that one was deleted since."""
-    audits = Audit.objects.filter(owner_id=checkin.user_id, status=Audit.Status.COMPLETE)
-    if checkin.snapshot_id:
-        reported = audits.filter(snapshot__pk=checkin.snapshot_id).first()
-        if reported is not None:
-            return reported
-    return audits.order_by("-completed_at").first()
+    """What the reassessment copies: the person's latest completed audit."""
+    return (
+        Audit.objects.filter(owner_id=checkin.user_id, status=Audit.Status.COMPLETE)
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+def _done(checkin: Checkin) -> bool:
+    """The check-in this link was for is done: its reassessment is complete, or
+    the person completed an audit some other way since the email went out."""
+    started = checkin.audit
+    if started is not None:
+        return not started.is_draft
+    since = checkin.sent_at or checkin.created_at
+    return RungSnapshot.objects.filter(owner_id=checkin.user_id, taken_at__gte=since).exists()
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,8 +132,7 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
         checkin = checkins.checkin_for_token(token)
     except checkins.LinkProblem as problem:
         return _problem(request, problem.kind, 410 if problem.kind == "expired" else 404)
-    started = checkin.audit
-    if started is not None and not started.is_draft:
+    if _done(checkin):
         return _problem(request, "used", 410)
     if not request.user.is_authenticated:
         return render(request, "assessments/checkin_link.html", {"checkin": checkin})
@@ -198,9 +206,12 @@ class CheckinSettingsForm(forms.Form):
         help_text="Nothing is sent while paused. Your ladder and plans stay as they are.",
     )
 
-    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, today: date, earliest: date | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.today = today
+        self.earliest = earliest  # a quarter's minimum gap after the last check-in
 
     def clean_next_date(self) -> date | None:
         day: date | None = self.cleaned_data["next_date"]
@@ -208,6 +219,11 @@ class CheckinSettingsForm(forms.Form):
             return None
         if day <= self.today:
             raise forms.ValidationError("Pick a day after today.")
+        if self.earliest and day < self.earliest:
+            raise forms.ValidationError(
+                f"Your last check-in went out less than 60 days before that: pick "
+                f"{self.earliest:%-d %B %Y} or later (one check-in a quarter)."
+            )
         if day > self.today + LATEST_CHOICE:
             raise forms.ValidationError("Pick a day within the next year; a quarter is 90 days.")
         return day
@@ -233,8 +249,16 @@ def checkin_settings(request: HttpRequest) -> HttpResponse:
     current = (
         timezone.localtime(user.next_checkin_at, zone).date() if user.next_checkin_at else None
     )
+    last = (
+        Checkin.objects.filter(user=user, kind=Checkin.Kind.CHECKIN)
+        .exclude(state=Checkin.State.SKIPPED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    earliest = timezone.localtime(last, zone).date() + checkins.MIN_GAP if last else None
     if request.method == "POST":
-        form = CheckinSettingsForm(request.POST, today=today)
+        form = CheckinSettingsForm(request.POST, today=today, earliest=earliest)
         if form.is_valid():
             day = form.cleaned_data["next_date"]
             user.checkins_paused = form.cleaned_data["paused"]
@@ -247,8 +271,12 @@ def checkin_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Your next check-in is on {day:%-d %B %Y}.")
             return redirect("assessments:checkin_settings")
     else:
+        # A date already past (after a long pause) would only fail: offer tomorrow.
+        shown = max(current, today + timedelta(days=1)) if current else None
         form = CheckinSettingsForm(
-            initial={"next_date": current, "paused": user.checkins_paused}, today=today
+            initial={"next_date": shown, "paused": user.checkins_paused},
+            today=today,
+            earliest=earliest,
         )
     return render(
         request,

@@ -302,6 +302,8 @@ def reassessment_start(*, owner: User, previous: Audit, checkin: Checkin | None 
     Opening it twice (a double click, a second tab, the email link again) returns
     the same draft.
     """
+    # One at a time per audit copied: a double click makes one draft.
+    Audit.objects.select_for_update().filter(pk=previous.pk).first()
     if checkin is not None:
         Checkin.objects.select_for_update().filter(pk=checkin.pk).first()
         started = (

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from celery import shared_task
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from assessments import checkins, coaching, services
@@ -24,7 +25,7 @@ def send_checkin(checkin_id: int) -> str:
     """Send one check-in email. A temporary SMTP failure schedules the next attempt
     (the row keeps its ``next_attempt_at``, so the sweep is the safety net if this
     message is lost)."""
-    delivery = checkins.deliver(checkin_id)
+    delivery = checkins.deliver(checkin_id, queued=True)
     if delivery.retry_in is not None:
         _enqueue(checkin_id, countdown=delivery.retry_in)
     return delivery.outcome.value
@@ -40,10 +41,15 @@ def _queue_all(ids: Iterable[int]) -> Iterator[checkins.Outcome]:
     for checkin_id in ids:
         if not _enqueue(checkin_id):
             return  # the broker is away: the rows stay pending for the next sweep
+        # Queued: the next sweeps leave it to its task, unless it is lost for 15 minutes.
+        checkins.mark_queued(checkin_id)
         yield checkins.Outcome.QUEUED
 
 
 def _enqueue(checkin_id: int, countdown: float | None = None) -> bool:
+    """Hand one email to a worker. The sweep commits its claims before this runs
+    (each batch is its own transaction), so the worker always finds the row."""
+    assert not transaction.get_connection().in_atomic_block, "enqueue after commit"
     try:
         if countdown is None:
             send_checkin.apply_async((checkin_id,))

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+# Keys that record a one-time code as spent (allauth's TOTP replay guard).
+ONE_TIME_MARKERS = ("allauth.mfa.totp.used",)
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, except that Redis being down is a cache miss, not an error.
 
@@ -75,8 +79,11 @@ class ResilientRedisCache(RedisCache):
         version: int | None = None,
     ) -> bool:
         # True, unlike the other writes: allauth takes its rate-limit lock with add()
-        # and answers 429 when it can't, so False would lock everyone out.
-        return self._attempt(True, super().add, key, value, timeout, version)
+        # and answers 429 when it can't, so False would lock everyone out. Except for
+        # "this two-factor code was used" markers: there, failing closed (a code can't
+        # be checked as unused, so it's refused) beats letting a code be replayed.
+        fallback = not str(key).startswith(ONE_TIME_MARKERS)
+        return self._attempt(fallback, super().add, key, value, timeout, version)
 
     def set(
         self,

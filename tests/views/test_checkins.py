@@ -3,6 +3,7 @@ reassessment and what changed. Real SMTP where delivery matters (``smtp_sink``).
 
 from __future__ import annotations
 
+import smtplib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail, signing
 from django.core.management import call_command
 from django.test import Client
@@ -119,8 +121,8 @@ def test_the_email_reads_like_a_note_from_a_coach(smtp_sink: SmtpSink):
     assert "&#" not in text
     # One check-in link, plus the settings and unsubscribe links; all absolute.
     links = links_in(text)
-    assert [link for link in links if "/check-in/" in link] != []
-    assert all(link.startswith("http://testserver/") or "://" in link for link in links)
+    assert len([link for link in links if "/check-in/" in link]) == 1  # one signed link
+    assert all(link.startswith(settings.SITE_URL + "/") for link in links)
     assert any(link.endswith(reverse("assessments:checkin_settings")) for link in links)
     html = html_of(message)
     assert "Start my check-in" in html
@@ -301,20 +303,78 @@ def test_a_permanent_rejection_fails_at_once_and_is_never_retried(
     client.force_login(person)
     page = client.get(reverse("assessments:checkin_settings"))
     assert "Could not be delivered" in page.text
-    assert "550" in page.text
+    assert "your mail server refused it" in page.text
+    assert "550" not in page.text  # the raw SMTP answer stays in admin
 
 
-def test_attempts_run_out_and_the_check_in_fails(smtp_sink: SmtpSink):
-    person, _ = person_with_result()
+def test_an_outage_of_a_day_loses_nothing_but_two_days_gives_up(smtp_sink: SmtpSink):
+    first, _ = person_with_result()
+    person_with_result("bo@example.com", "Bo")
     smtp_sink.down()
-    moment = due(person) + timedelta(minutes=1)
-    for _ in range(checkins.MAX_ATTEMPTS + 2):
+    start = due(first) + timedelta(minutes=1)
+    moment = start
+    while moment < start + timedelta(hours=30):  # a sweep every 15 minutes, SMTP down
         with time_machine.travel(moment, tick=False):
             sweep()
-        moment += timedelta(hours=2)
-    row = Checkin.objects.get(user=person)
-    assert (row.state, row.attempts) == ("failed", checkins.MAX_ATTEMPTS)
+        moment += timedelta(minutes=15)
+    rows = Checkin.objects.filter(kind="checkin")
+    assert set(rows.values_list("state", flat=True)) == {"pending"}
     smtp_sink.up()
+    with time_machine.travel(moment + timedelta(hours=1), tick=False):
+        sweep()
+    assert smtp_sink.recipients() == {"ana@example.com": 1, "bo@example.com": 1}
+    # Someone else whose SMTP stays down for more than two days: failed, visibly.
+    third, _ = person_with_result("cy@example.com", "Cy")
+    smtp_sink.down()
+    moment = due(third) + timedelta(minutes=1)
+    end = moment + timedelta(days=3)
+    while moment < end:
+        with time_machine.travel(moment, tick=False):
+            sweep()
+        moment += timedelta(hours=1)
+    row = Checkin.objects.get(user=third)
+    assert row.state == "failed"
+    assert row.attempts > 10
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPSenderRefused(553, b"sender not allowed", "hello@ladder"),
+        smtplib.SMTPDataError(554, b"quota exceeded"),
+        smtplib.SMTPConnectError(554, b"go away"),
+        smtplib.SMTPRecipientsRefused({"a@example.com": (450, b"try later")}),
+        ConnectionRefusedError(),
+    ],
+    ids=["sender-553", "data-554", "connect-554", "recipient-450", "refused"],
+)
+def test_only_a_refused_address_is_permanent(error: Exception):
+    assert not checkins.is_permanent(error)
+
+
+def test_a_refused_address_is_permanent():
+    refused = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})
+    assert checkins.is_permanent(refused)
+
+
+def test_an_email_that_cannot_be_built_fails_alone(smtp_sink: SmtpSink, monkeypatch):
+    broken, _ = person_with_result("broken@example.com", "Broken")
+    fine, _ = person_with_result("fine@example.com", "Fine")
+    real = checkins.build_message
+
+    def build(checkin: Checkin, *, now: datetime):
+        if checkin.user.email == "broken@example.com":
+            raise KeyError("a bug in one email's template")
+        return real(checkin, now=now)
+
+    monkeypatch.setattr(checkins, "build_message", build)
+    with time_machine.travel(max(due(broken), due(fine)) + timedelta(minutes=1), tick=False):
+        report = sweep()
+        again = sweep()
+    assert report.outcomes[Outcome.FAILED] == 1
+    assert again.outcomes[Outcome.FAILED] == 0
+    assert smtp_sink.recipients() == {"fine@example.com": 1}
+    assert Checkin.objects.get(user=broken).state == "failed"
 
 
 def test_a_row_stuck_sending_is_picked_up_after_fifteen_minutes(smtp_sink: SmtpSink):
@@ -706,3 +766,104 @@ def test_locmem_email_also_works_without_smtp():
     with time_machine.travel(due(person) + timedelta(minutes=1), tick=False):
         sweep()
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+
+
+def test_the_link_is_done_once_the_check_in_was_done_another_way(
+    client: Client, smtp_sink: SmtpSink
+):
+    person, audit = person_with_result()
+    checkin, url = sent_checkin(person)
+    assert checkin.sent_at is not None
+    with time_machine.travel(checkin.sent_at + timedelta(days=1), tick=False):
+        finish(services.reassessment_start(owner=person, previous=audit))  # from My ladder
+    client.force_login(person)
+    response = client.post(url)
+    assert response.status_code == 410
+    assert "This check-in is done" in response.text
+    assert not Audit.objects.filter(owner=person, status="draft").exists()
+
+
+def test_the_link_copies_the_latest_audit(client: Client, smtp_sink: SmtpSink):
+    person, _ = person_with_result()
+    _, url = sent_checkin(person)
+    newer = audit_at(person, "complete", scores=[3, 3, 3, 3, 3])
+    # A result taken before the email (the person redid an audit): still not "done".
+    RungSnapshot.objects.filter(audit=newer).update(taken_at=START + timedelta(days=1))
+    client.force_login(person)
+    client.post(url)
+    draft = Audit.objects.get(owner=person, status="draft")
+    assert draft.previous_id == newer.pk
+
+
+def test_changing_time_zone_keeps_the_check_in_day_at_nine(client: Client):
+    person, _ = person_with_result()
+    day = due(person).astimezone(BERLIN).date()
+    client.force_login(person)
+    client.post(reverse("accounts:profile"), {"name": "Ana", "time_zone": "Pacific/Honolulu"})
+    moved = due(person).astimezone(ZoneInfo("Pacific/Honolulu"))
+    assert (moved.date(), moved.hour) == (day, 9)
+
+
+def test_the_next_date_cannot_come_within_sixty_days_of_the_last_check_in(
+    client: Client, smtp_sink: SmtpSink
+):
+    person, _ = person_with_result()
+    checkin, _ = sent_checkin(person)
+    client.force_login(person)
+    url = reverse("assessments:checkin_settings")
+    assert checkin.sent_at is not None
+    with time_machine.travel(checkin.sent_at + timedelta(days=2), tick=False):
+        soon = (checkin.sent_at + timedelta(days=10)).date().isoformat()
+        response = client.post(url, {"next_date": soon})
+        assert "less than 60 days" in response.text
+        later = (checkin.sent_at + timedelta(days=61)).date().isoformat()
+        assert client.post(url, {"next_date": later}).status_code == 302
+
+
+def test_a_queued_email_is_left_to_its_task_by_the_next_sweeps(smtp_sink: SmtpSink):
+    person, _ = person_with_result()
+    moment = due(person) + timedelta(minutes=1)
+    with time_machine.travel(moment, tick=False):
+        checkins.claim_due(timezone.now())
+        row = Checkin.objects.get(user=person)
+        checkins.mark_queued(row.pk)
+        assert checkins.ready(timezone.now()) == []
+        # The task itself sends it, whatever the row's next attempt time says.
+        assert checkins.deliver(row.pk, queued=True).outcome == Outcome.SENT
+    assert len(smtp_sink.messages) == 1
+
+
+def test_a_sender_that_lost_its_claim_does_not_overwrite_the_new_one(smtp_sink: SmtpSink):
+    person, _ = person_with_result()
+    moment = due(person) + timedelta(minutes=1)
+    with time_machine.travel(moment, tick=False):
+        checkins.claim_due(timezone.now())
+    row = Checkin.objects.get(user=person)
+    Checkin.objects.filter(pk=row.pk).update(state="sending", claimed_at=moment)
+    later = moment + timedelta(minutes=20)
+    Checkin.objects.filter(pk=row.pk).update(claimed_at=later)  # another sender took over
+    checkins._finish(row.pk, moment, Checkin.State.PENDING)  # the stalled one wakes up
+    row.refresh_from_db()
+    assert (row.state, row.claimed_at) == ("sending", later)
+
+
+def test_effort_moved_is_net_within_the_low_rungs():
+    before = [
+        {"description": "Tests", "share": 30, "score": 1},
+        {"description": "CRUD", "share": 30, "score": 1},
+        {"description": "Clients", "share": 40, "score": 4},
+    ]
+    shuffled = [
+        {"description": "Tests", "share": 10, "score": 1},
+        {"description": "CRUD", "share": 50, "score": 1},
+        {"description": "Clients", "share": 40, "score": 4},
+    ]
+    upward = [
+        {"description": "Tests", "share": 20, "score": 1},
+        {"description": "CRUD", "share": 20, "score": 1},
+        {"description": "Clients", "share": 60, "score": 4},
+    ]
+    from assessments.quarterly import moved_since
+
+    assert moved_since(Decimal("2.2"), before, shuffled) == 0
+    assert moved_since(Decimal("2.2"), before, upward) == 20

@@ -388,8 +388,14 @@ MONDAY_9_BERLIN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 in Be
 def test_the_weekly_digest_arrives_once_on_monday_morning(coach: User, client_person: User):
     coach.time_zone = "Europe/Berlin"
     coach.save()
-    overdue = make_person("bo@example.com", "Bo Overdue")
-    linked(coach, overdue)
+    overdue = make_person("bo@example.com", "Bo Overdue")  # no audit three weeks in
+    CoachLink.objects.filter(pk=linked(coach, overdue).pk).update(
+        responded_at=MONDAY_9_BERLIN - timedelta(days=21)
+    )
+    newcomer = make_person("cy@example.com", "Cy New")  # accepted yesterday: not overdue
+    CoachLink.objects.filter(pk=linked(coach, newcomer).pk).update(
+        responded_at=MONDAY_9_BERLIN - timedelta(days=1)
+    )
     linked(coach, client_person)
     with time_machine.travel(MONDAY_9_BERLIN - timedelta(days=2)):
         audit = audit_at(client_person, "complete")
@@ -407,6 +413,7 @@ def test_the_weekly_digest_arrives_once_on_monday_morning(coach: User, client_pe
     assert email.subject == "Ladder: your clients this week (1 overdue)"
     assert "Ana Silva: rung" in email.body
     assert "Bo Overdue" in email.body
+    assert "Cy New" not in email.body
     assert "Done!" in email.body
     assert "Turn it off" in email.body
 

@@ -686,8 +686,9 @@ def test_the_export_has_the_plan_and_not_the_calendar_token(maya, individual):
     }
 
 
-# session, user, audits with snapshots and plans, three prefetches, check-ins, links, comments
-EXPORT_QUERIES = 9
+# session, user, audits with snapshots and plans, three prefetches, check-ins, active
+# clients, links, comments
+EXPORT_QUERIES = 10
 
 
 @pytest.mark.parametrize("audits", [1, 3])

@@ -165,6 +165,8 @@ OPERATIONS = [
     ("get_many", lambda c: c.get_many(["a", "b"]), {}),
     ("has_key", lambda c: c.has_key("k"), False),
     ("add", lambda c: c.add("k", 1), True),
+    # A spent two-factor code can't be recorded: refuse it rather than allow a replay.
+    ("add-totp-used", lambda c: c.add("allauth.mfa.totp.used?user=1&code=123456", 1), False),
     ("set", lambda c: c.set("k", 1), None),
     ("set_many", lambda c: c.set_many({"a": 1, "b": 2}), ["a", "b"]),
     ("touch", lambda c: c.touch("k"), False),
