@@ -38,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -149,12 +149,12 @@ def _verified(user_ref: Any) -> Exists:
     return Exists(EmailAddress.objects.filter(user=user_ref, verified=True, primary=True))
 
 
-def claim_due(now: datetime) -> tuple[int, int]:
-    """Claim every person whose check-in is due: advance their next check-in a
-    quarter and write this period's check-in row. Returns how many this sweep won,
-    and how many of those are skipped (nothing to send, or nowhere to send it)."""
+def due_people(now: datetime) -> QuerySet[User, tuple[Any, ...]]:
+    """Who is due, with what the claim needs, oldest due first. The order is total,
+    so overlapping sweeps take their row locks in the same order (no deadlocks), and
+    it follows the partial index on next_checkin_at."""
     latest_snapshot = RungSnapshot.objects.filter(owner=OuterRef("pk")).order_by("-taken_at")
-    due = (
+    return (
         User.objects.filter(checkins_paused=False, is_active=True, next_checkin_at__lte=now)
         .annotate(
             snapshot_id=Subquery(latest_snapshot.values("pk")[:1]),
@@ -165,9 +165,16 @@ def claim_due(now: datetime) -> tuple[int, int]:
                 )
             ),
         )
-        .order_by("pk")
+        .order_by("next_checkin_at", "pk")
         .values_list("pk", "next_checkin_at", "time_zone", "snapshot_id", "verified", "recent")
     )
+
+
+def claim_due(now: datetime) -> tuple[int, int]:
+    """Claim every person whose check-in is due: advance their next check-in a
+    quarter and write this period's check-in row. Returns how many this sweep won,
+    and how many of those are skipped (nothing to send, or nowhere to send it)."""
+    due = due_people(now)
     won = skipped = 0
     while True:
         batch = list(due[:BATCH])

@@ -1,0 +1,172 @@
+"""Scale check: 100,000 people on PostgreSQL (outside `make test`).
+
+    make bench-scale                          # 100,000 people
+    .venv/bin/python -m bench.scale --users 20000
+
+1. Times `seed_demo --users N` into its own database (created if missing).
+2. Prints the query plans (EXPLAIN ANALYZE) of the check-in sweep's questions and of
+   the coach dashboard for a coach with 500 clients, and flags sequential scans of
+   the big tables.
+3. Makes everyone due and times the claim phase of the sweep (the part that grows with
+   the number of people; sending is measured by `make bench-checkins`), reporting
+   people per second and queries per person.
+
+Results go to bench/scale_results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ladder_scale"
+BIG_TABLES = (
+    "accounts_user",
+    "assessments_rungsnapshot",
+    "assessments_checkin",
+    "assessments_activity",
+)
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ.setdefault("EMAIL_URL", "dummy:")
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def _plan(label: str, queryset: Any) -> dict[str, Any]:
+    text = queryset.explain(analyze=True, buffers=True)
+    seq = sorted({t for t in BIG_TABLES if re.search(rf"Seq Scan on {t}\b", text)})
+    total = re.search(r"Execution Time: ([\d.]+) ms", text)
+    print(f"\n--- {label} ---\n{text}")
+    return {
+        "query": label,
+        "execution_ms": float(total.group(1)) if total else None,
+        "seq_scans_on_big_tables": seq,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_SCALE_DATABASE_URL", DEFAULT_URL)
+    _ensure_database(url)
+    _setup(url)
+
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import CoachLink, User
+    from assessments import checkins, demo
+    from assessments.coach import clients_of
+    from assessments.models import Checkin
+
+    call_command("migrate", verbosity=0)
+    demo.ensure_reference()
+    started = time.perf_counter()
+    report = demo.seed_synthetic(args.users, password_hash=make_password(demo.DEMO_PASSWORD))
+    seed_seconds = time.perf_counter() - started
+    print(f"seed: {report.created} added, {report.existing} there, {seed_seconds:.1f} s")
+
+    coach, _ = User.objects.get_or_create(
+        email="scale-coach@bench.ladder", defaults={"name": "Coach"}
+    )
+    if not CoachLink.objects.filter(coach=coach).exists():
+        clients = User.objects.filter(email__endswith="@synthetic.ladder").order_by("pk")[:500]
+        CoachLink.objects.bulk_create(
+            CoachLink(
+                coach=coach,
+                client=c,
+                invited_by="coach",
+                email=c.email,
+                state="active",
+                responded_at=timezone.now(),
+            )
+            for c in clients
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    Checkin.objects.all().delete()
+    demo.make_due(args.users)
+    now = timezone.now()
+    plans = [
+        _plan("sweep: who is due (first batch)", checkins.due_people(now)[: checkins.BATCH]),
+        _plan(
+            "sweep: ready to send",
+            Checkin.objects.filter(state="pending", next_attempt_at__lte=now).order_by(
+                "next_attempt_at", "pk"
+            )[:500],
+        ),
+        _plan(
+            "coach dashboard: first page of 500 clients, by rung",
+            clients_of(coach, today=now.date()).order_by("-rung", "pk")[:25],
+        ),
+        _plan("coach dashboard: count", clients_of(coach, today=now.date()).values("pk")),
+    ]
+
+    started = time.perf_counter()
+    count = [0]
+
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        claimed, _ = checkins.claim_due(timezone.now())
+    claim_seconds = time.perf_counter() - started
+    result = {
+        "people": args.users,
+        "seed_seconds": round(seed_seconds, 1),
+        "seeded_now": report.created,
+        "claim_seconds": round(claim_seconds, 1),
+        "claimed": claimed,
+        "claimed_per_second": round(claimed / claim_seconds) if claim_seconds else None,
+        "queries_per_person": round(count[0] / claimed, 3) if claimed else None,
+        "plans": plans,
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "postgresql": connection.cursor().connection.info.server_version,
+        },
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    # Leave nobody due and no pending rows, so other runs start clean.
+    Checkin.objects.all().delete()
+    print(json.dumps({k: v for k, v in result.items() if k != "plans"}, indent=2))
+    for p in plans:
+        scans = ", ".join(p["seq_scans_on_big_tables"]) or "none"
+        print(f"{p['query']}: {p['execution_ms']} ms; sequential scans of big tables: {scans}")
+    Path(__file__).with_name("scale_results.json").write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
