@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench-search bench-checkins clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -72,6 +72,19 @@ bench-search: install
 # server: time, emails/s, queries per person (outside make test, like bench-search).
 bench-checkins: install
 	$(PY) -m bench.checkin_sweep --users $${BENCH_USERS:-10000}
+
+# Throughput and p50/p99 of the key pages under gunicorn (2 sync workers, production
+# settings) with wrk, as ratios to a standard Django page served the same way in the same
+# run; table in bench/results.json (outside make test, like bench-search). Installs
+# Debian's wrk when it is missing. BENCH_USERS people (default 10,000), BENCH_DURATION
+# seconds per run (default 10).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "Installing wrk (Debian package)"; \
+		$$sudo apt-get install -y --no-install-recommends wrk >/dev/null || \
+		{ $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends wrk >/dev/null; }; }
+	$(PY) -m bench.pages --users $${BENCH_USERS:-10000} --duration $${BENCH_DURATION:-10}
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

@@ -78,7 +78,10 @@ def result_page(
         "change": quarterly.change_for(audit, snapshot),
         "reply_error": reply_error,
         "reply_body": reply_body,
-        **coaching.comment_context(audit),
+        **(notes := coaching.comment_context(audit)),
+        "coaches": coaching.coaches_of(audit.owner)
+        if audit.owner is not None and (notes["has_notes"] or reply_error)
+        else [],
     }
     return render(request, "assessments/result.html", context, status=400 if reply_error else 200)
 

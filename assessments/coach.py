@@ -258,13 +258,14 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "invitations": [
             (link, coaching.invitation_token(link))
             for link in CoachLink.objects.filter(
+                coaching.open_invitations(),
                 email__in=_verified_emails(coach),
-                state=CoachLink.State.PENDING,
                 invited_by=CoachLink.Side.CLIENT,
             ).select_related("client")
         ],
     }
     partial = bool(request.htmx) and not request.htmx.history_restore_request
+    context["partial"] = partial
     template = "coach/dashboard.html#clients" if partial else "coach/dashboard.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -308,11 +309,11 @@ def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     _safe(row.client.name),
-                    row.client.email,
+                    _safe(row.client.email),
                     scoring.round_half_up(row.rung, 1) if row.rung is not None else "",
                     row.change_shown if row.change_shown is not None else "",
                     row.low_share if row.low_share is not None else "",
-                    row.runway_text or "",
+                    _safe(row.runway_text or ""),
                     row.sprint_text,
                     row.moved if row.moved is not None else "",
                     row.planned_move if row.planned_move is not None else "",
@@ -425,6 +426,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_problem(
             request, problem.kind, status=410 if problem.kind == "expired" else 404
         )
+    accepted_by_me = link.is_active and request.user.pk in (link.coach_id, link.client_id)
+    if accepted_by_me and request.method == "POST":
+        return _accepted(link)  # a double-clicked Accept
     if not link.is_pending:
         return _invitation_problem(request, "closed", link=link, status=410)
     if not request.user.is_authenticated:
@@ -441,14 +445,22 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not accept:
             messages.info(request, "Invitation declined. Nothing is shared.")
             return redirect("assessments:my_ladder")
-        if link.invited_by == CoachLink.Side.COACH:
+        if link.client_id == user.pk:
             messages.success(
                 request, f"{link.coach} can now see your ladder. You can stop sharing at any time."
             )
-            return redirect("coach:my_coaches")
-        messages.success(request, f"You're now {link.client}'s coach.")
-        return redirect("coach:client", link.code)
+        else:
+            messages.success(request, f"You're now {link.client}'s coach.")
+        return _accepted(link)
     return render(request, "coach/invitation.html", {"link": link})
+
+
+def _accepted(link: CoachLink) -> HttpResponse:
+    """Where the person who accepted goes: the client to "Your coach", the coach to
+    the client's ladder."""
+    if link.invited_by == CoachLink.Side.COACH:
+        return redirect("coach:my_coaches")
+    return redirect("coach:client", link.code)
 
 
 def _invitation_problem(
@@ -480,8 +492,8 @@ def my_coaches(request: HttpRequest) -> HttpResponse:
             "invitations": [
                 (link, coaching.invitation_token(link))
                 for link in CoachLink.objects.filter(
+                    coaching.open_invitations(),
                     email__in=_verified_emails(user),
-                    state=CoachLink.State.PENDING,
                     invited_by=CoachLink.Side.COACH,
                 ).select_related("coach")
             ],
@@ -588,6 +600,8 @@ class CommentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("activity") is None:
+            cleaned["coach_score"] = None  # a score belongs to an activity
         empty = not (cleaned.get("body") or "").strip() and cleaned.get("coach_score") is None
         if empty and not self.errors:
             raise forms.ValidationError("Write a note or give a score.")
@@ -610,16 +624,19 @@ def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResp
             activity = next((a for a in activities if a.pk == activity_id), None)
             if activity_id is not None and activity is None:
                 raise Http404("No such activity")
-            coaching.comment(
-                audit=audit,
-                author=_user(request),
-                by_coach=True,
-                new=coaching.NewComment(
-                    form.cleaned_data["body"] or "",
-                    activity=activity,
-                    coach_score=form.cleaned_data["coach_score"] if activity else None,
-                ),
-            )
+            try:
+                coaching.comment(
+                    audit=audit,
+                    author=_user(request),
+                    link=link,
+                    new=coaching.NewComment(
+                        form.cleaned_data["body"] or "",
+                        activity=activity,
+                        coach_score=form.cleaned_data["coach_score"] if activity else None,
+                    ),
+                )
+            except coaching.CoachLinkEnded as ended:
+                raise Http404("No such client") from ended
             messages.success(
                 request,
                 f"Saved. {link.client} gets one email about your new notes, "
@@ -630,7 +647,12 @@ def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResp
     return render(
         request,
         "coach/audit.html",
-        {**coaching.comment_context(audit, activities), "link": link, "audit": audit, "form": form},
+        {
+            **coaching.comment_context(audit, activities, coach=_user(request)),
+            "link": link,
+            "audit": audit,
+            "form": form,
+        },
     )
 
 
@@ -647,10 +669,26 @@ def reply(request: HttpRequest, code: UUID) -> HttpResponse:
         problem = f"Keep a reply under 2,000 characters (it has {len(body):,})."
     if audit.is_draft:
         raise Http404("No such result")
-    if problem:
+    coaches = CoachLink.objects.filter(client=_user(request), state=CoachLink.State.ACTIVE)
+    wanted = request.POST.get("to", "")
+    link = next((c for c in coaches if str(c.code) == wanted), None)
+    if link is None and coaches.count() == 1:
+        link = coaches.first()
+    if not problem and link is None:
+        problem = (
+            "Choose the coach your reply is for."
+            if coaches.exists()
+            else ("You're not sharing your ladder with a coach now, so there's nobody to reply to.")
+        )
+    if problem or link is None:
         return audits.result_page(request, audit, reply_error=problem, reply_body=body)
-    coaching.comment(
-        audit=audit, author=_user(request), by_coach=False, new=coaching.NewComment(body)
-    )
+    try:
+        coaching.comment(
+            audit=audit, author=_user(request), link=link, new=coaching.NewComment(body)
+        )
+    except coaching.CoachLinkEnded:
+        return audits.result_page(
+            request, audit, reply_error="That coach no longer sees your ladder.", reply_body=body
+        )
     messages.success(request, "Reply saved. Your coach sees it with your ladder.")
     return redirect(reverse("assessments:result", args=[audit.code]) + "#notes")

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import F, Max, Q
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,12 +67,19 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
             "Wait a little before sending more."
         )
     if CoachLink.objects.filter(
-        _mine(inviter, side), invited_by=side, email=email, state=CoachLink.State.PENDING
+        _mine(inviter, side),
+        invited_by=side,
+        email=email,
+        state=CoachLink.State.PENDING,
+        created_at__gt=now - INVITATION_MAX_AGE,
     ).exists():
         raise InviteProblem(f"{email} already has an invitation from you waiting.")
     other = "client" if side == CoachLink.Side.COACH else "coach"
     active = CoachLink.objects.filter(_mine(inviter, side), state=CoachLink.State.ACTIVE)
-    if active.filter(**{f"{other}__email__iexact": email}).exists():
+    owners = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
+    if active.filter(
+        Q(**{f"{other}__email__iexact": email}) | Q(**{f"{other}__in": owners})
+    ).exists():
         raise InviteProblem(f"{email} is already your {other}.")
     link = CoachLink.objects.create(
         invited_by=side,
@@ -97,13 +104,27 @@ class InvitationProblem(Exception):
 
 
 def invitation_for_token(token: str) -> CoachLink:
+    """The invitation a link is for. An invitation expires 30 days after it was
+    made, whenever its link was signed (pages re-sign links to show them)."""
     try:
         code = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-        return CoachLink.objects.select_related("coach", "client").get(code=code)
+        link = CoachLink.objects.select_related("coach", "client").get(code=code)
     except signing.SignatureExpired as error:
         raise InvitationProblem("expired") from error
     except (signing.BadSignature, CoachLink.DoesNotExist, ValueError, ValidationError) as error:
         raise InvitationProblem("invalid") from error
+    if link.is_pending and is_expired(link):
+        raise InvitationProblem("expired", link)
+    return link
+
+
+def is_expired(link: CoachLink) -> bool:
+    return link.created_at <= timezone.now() - INVITATION_MAX_AGE
+
+
+def open_invitations() -> Q:
+    """Pending invitations that can still be answered."""
+    return Q(state=CoachLink.State.PENDING, created_at__gt=timezone.now() - INVITATION_MAX_AGE)
 
 
 def may_answer(link: CoachLink, user: User) -> bool:
@@ -116,8 +137,13 @@ def may_answer(link: CoachLink, user: User) -> bool:
 def answer(*, link: CoachLink, user: User, accept: bool) -> CoachLink:
     """Accept or decline a pending invitation as the invited person."""
     locked = CoachLink.objects.select_for_update().get(pk=link.pk)
+    mine = user.pk in (locked.coach_id, locked.client_id)
+    if locked.state == CoachLink.State.ACTIVE and mine:
+        return locked  # a double-clicked Accept
     if locked.state != CoachLink.State.PENDING:
         raise InvitationProblem("closed", locked)
+    if is_expired(locked):
+        raise InvitationProblem("expired", locked)
     if not may_answer(locked, user):
         raise InvitationProblem("wrong-person", locked)
     locked.responded_at = timezone.now()
@@ -129,12 +155,25 @@ def answer(*, link: CoachLink, user: User, accept: bool) -> CoachLink:
         locked.client = user
     else:
         locked.coach = user
+    existing = CoachLink.objects.filter(
+        coach=locked.coach, client=locked.client, state=CoachLink.State.ACTIVE
+    ).first()
+    if existing is not None:  # already linked (a crossing invitation): this one closes
+        CoachLink.objects.filter(pk=locked.pk).update(
+            state=CoachLink.State.WITHDRAWN, ended_at=locked.responded_at
+        )
+        return existing
     locked.state = CoachLink.State.ACTIVE
-    try:
-        with transaction.atomic():
-            locked.save(update_fields=["state", "responded_at", "coach", "client"])
-    except IntegrityError as error:  # already linked: a second invitation between the two
-        raise InvitationProblem("closed", locked) from error
+    locked.save(update_fields=["state", "responded_at", "coach", "client"])
+    # Any other open invitation between the two, either way, has done its job.
+    assert locked.coach is not None
+    assert locked.client is not None
+    coach_emails = {locked.coach.email.lower()} | _addresses(locked.coach)
+    client_emails = {locked.client.email.lower()} | _addresses(locked.client)
+    CoachLink.objects.filter(state=CoachLink.State.PENDING).filter(
+        Q(invited_by=CoachLink.Side.COACH, coach=locked.coach, email__in=client_emails)
+        | Q(invited_by=CoachLink.Side.CLIENT, client=locked.client, email__in=coach_emails)
+    ).update(state=CoachLink.State.WITHDRAWN, ended_at=locked.responded_at)
     return locked
 
 
@@ -225,44 +264,77 @@ class NewComment:
     coach_score: int | None = None
 
 
-def comment(*, audit: Audit, author: User, by_coach: bool, new: NewComment) -> Comment:
-    """A note on an audit or one of its activities. The client hears about new notes
-    in one email per batch (see ``notify_clients``)."""
+@transaction.atomic
+def comment(*, audit: Audit, author: User, link: CoachLink, new: NewComment) -> Comment:
+    """A note in one coaching relationship: the coach's on the client's audit or one of
+    its activities, or the client's reply. Refused (CoachLinkEnded) if the link is no
+    longer active, even if it ended a moment ago. The client hears about a coach's new
+    notes in one email per batch (``notify_clients``)."""
     if new.activity is not None and new.activity.audit_id != audit.pk:
         raise ValueError("the activity belongs to another audit")
+    if audit.owner_id != link.client_id:
+        raise ValueError("the audit isn't the link's client's")
+    by_coach = author.pk == link.coach_id
+    if (
+        not CoachLink.objects.select_for_update()
+        .filter(pk=link.pk, state=CoachLink.State.ACTIVE)
+        .exists()
+    ):
+        raise CoachLinkEnded
     return Comment.objects.create(
         audit=audit,
         activity=new.activity,
         author=author,
+        link=link,
         by_coach=by_coach,
         body=new.body.strip(),
-        coach_score=new.coach_score if by_coach else None,
+        coach_score=new.coach_score if by_coach and new.activity else None,
         # The client's own replies need no email to the client.
         notified_at=None if by_coach else timezone.now(),
     )
 
 
-def comment_context(audit: Audit, activities: list[Activity] | None = None) -> dict[str, Any]:
-    """The notes on an audit, grouped: on the whole audit, and per activity with the
-    coach's latest score (shared by the coach's page and the client's result)."""
-    notes = list(audit.comments.select_related("author").order_by("created_at"))
+class CoachLinkEnded(Exception):
+    """The coaching relationship ended before the note was saved."""
+
+
+def comment_context(
+    audit: Audit, activities: list[Activity] | None = None, *, coach: User | None = None
+) -> dict[str, Any]:
+    """The notes on an audit, grouped: on the whole audit, and per activity with each
+    coach's latest score. ``coach``: only that coach's conversation with the client
+    (a coach never sees another coach's notes); None: everything (the client)."""
+    notes = audit.comments.select_related("author", "link__coach").order_by("created_at")
+    if coach is not None:
+        notes = notes.filter(link__coach=coach)
+    found = list(notes)
     if activities is None:  # the client's result page: activities only when there are notes
-        activities = list(audit.activities.all()) if notes else []
+        activities = list(audit.activities.all()) if found else []
     by_activity: dict[int, list[Comment]] = {}
-    for note in notes:
+    for note in found:
         if note.activity_id is not None:
             by_activity.setdefault(note.activity_id, []).append(note)
     rows = []
     for activity in activities:
         own = by_activity.get(activity.pk, [])
-        scores = [n.coach_score for n in own if n.coach_score is not None]
+        latest: dict[str, int] = {}
+        for note in own:
+            if note.coach_score is not None:
+                latest[note.author.display_name if note.author else "A former coach"] = (
+                    note.coach_score
+                )
         rows.append(
-            {"activity": activity, "notes": own, "coach_score": scores[-1] if scores else None}
+            {
+                "activity": activity,
+                "notes": own,
+                "coach_scores": sorted(latest.items()),
+                "coach_score": next(iter(latest.values())) if len(latest) == 1 else None,
+            }
         )
     return {
-        "general_notes": [n for n in notes if n.activity_id is None],
+        "general_notes": [n for n in found if n.activity_id is None],
         "activity_rows": rows,
-        "has_notes": bool(notes),
+        "has_notes": bool(found),
     }
 
 
@@ -271,7 +343,12 @@ BATCH_QUIET = timedelta(minutes=30)  # a batch is done when the coach stopped wr
 
 def notify_clients(*, now: datetime | None = None) -> int:
     """Email each client once about the coach's notes that came in since the last
-    email, when the coach has been quiet for half an hour. Returns emails sent."""
+    email, when the coach has been quiet for half an hour. Returns emails sent.
+
+    A run claims a client's notes by stamping them with its own ``now``, and emails
+    exactly the notes it stamped, so overlapping runs can't send a note twice. A
+    failed send un-stamps them for the next run, except when the address is refused
+    for good."""
     now = now or timezone.now()
     waiting = (
         Comment.objects.filter(notified_at__isnull=True, by_coach=True)
@@ -287,20 +364,24 @@ def notify_clients(*, now: datetime | None = None) -> int:
         if latest is None or latest > now - BATCH_QUIET:
             continue
         ids = list(batch.values_list("pk", flat=True))
-        # The claim: only the sweep that marks the batch sends its email.
-        if not Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now):
-            continue
-        client = User.objects.get(pk=client_id)
+        Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
         notes = list(
-            Comment.objects.filter(pk__in=ids)
-            .select_related("author", "audit", "activity")
+            Comment.objects.filter(pk__in=ids, notified_at=now)
+            .select_related("author", "audit", "activity", "audit__owner")
             .order_by("created_at")
         )
+        if not notes:
+            continue  # another run has them
         try:
-            _send_comment_email(client, notes)
-        except (smtplib.SMTPException, OSError) as error:
-            log.warning("Comment email to client %s failed, will retry: %s", client_id, error)
-            Comment.objects.filter(pk__in=ids, notified_at=now).update(notified_at=None)
+            _send_comment_email(notes[0].audit.owner, notes)  # type: ignore[arg-type]
+        except smtplib.SMTPRecipientsRefused as error:
+            log.warning("Comment email to client %s refused for good: %s", client_id, error)
+            continue
+        except Exception:  # a broken email must not stop the others; try again next run
+            log.exception("Comment email to client %s failed, will retry", client_id)
+            Comment.objects.filter(pk__in=[n.pk for n in notes], notified_at=now).update(
+                notified_at=None
+            )
             continue
         sent += 1
     return sent
@@ -331,6 +412,7 @@ def _send_comment_email(client: User, notes: list[Comment]) -> None:
 OVERDUE_AFTER = timedelta(days=97)  # a quarter and the reminder's week without an audit
 FIRST_AUDIT_GRACE = timedelta(days=14)  # a new client has two weeks for a first audit
 DIGEST_TIME = time(8, 0)  # Monday morning in the coach's time zone
+DIGEST_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -358,7 +440,7 @@ def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
     )
     replies = list(
         Comment.objects.filter(
-            audit__owner_id__in=ids, by_coach=False, created_at__gte=since, created_at__lt=now
+            link__coach=coach, by_coach=False, created_at__gte=since, created_at__lt=now
         )
         .select_related("author", "audit", "activity")
         .order_by("created_at")
@@ -394,33 +476,42 @@ def send_digests(*, now: datetime | None = None) -> int:
         due = datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
         if now < due:
             continue
-        try:  # the claim: the digest row is unique per coach and week
-            with transaction.atomic():
-                row = CoachDigest.objects.create(
-                    coach=coach,
-                    week=monday,
-                    state=Checkin.State.SENDING,
-                    claimed_at=now,
-                    attempts=1,
-                )
-        except IntegrityError:
+        # The row is unique per coach and week; the claim is a conditional update, so
+        # of two overlapping runs one sends, and a failed or abandoned send is retried
+        # by the next hourly run (at most DIGEST_ATTEMPTS times).
+        row, _ = CoachDigest.objects.get_or_create(coach=coach, week=monday)
+        claimable = Q(state__in=[Checkin.State.PENDING, Checkin.State.FAILED]) | Q(
+            state=Checkin.State.SENDING, claimed_at__lt=now - timedelta(minutes=15)
+        )
+        if not CoachDigest.objects.filter(
+            claimable, pk=row.pk, attempts__lt=DIGEST_ATTEMPTS
+        ).update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1):
             continue
-        digest = digest_for(coach, since=due - timedelta(days=7), now=now)
+        # The week before this Monday morning: each event in exactly one digest.
+        digest = digest_for(coach, since=due - timedelta(days=7), now=due)
         if not digest:
-            CoachDigest.objects.filter(pk=row.pk).update(
-                state=Checkin.State.SKIPPED, last_error="Nothing new this week."
-            )
+            _digest_done(row, now, Checkin.State.SKIPPED, last_error="Nothing new this week.")
             continue
         try:
             _send_digest(coach, digest, week=monday)
-        except (smtplib.SMTPException, OSError) as error:
-            CoachDigest.objects.filter(pk=row.pk).update(
-                state=Checkin.State.FAILED, last_error=f"{type(error).__name__}: {error}"[:300]
+        except smtplib.SMTPRecipientsRefused as error:
+            _digest_done(row, now, Checkin.State.FAILED, last_error=str(error)[:300], attempts=99)
+            continue
+        except Exception as error:
+            log.warning("Digest for coach %s failed, will retry: %s", coach.pk, error)
+            _digest_done(
+                row, now, Checkin.State.FAILED, last_error=f"{type(error).__name__}: {error}"[:300]
             )
             continue
-        CoachDigest.objects.filter(pk=row.pk).update(state=Checkin.State.SENT, sent_at=now)
+        _digest_done(row, now, Checkin.State.SENT, sent_at=now, last_error="")
         sent += 1
     return sent
+
+
+def _digest_done(row: CoachDigest, claimed: datetime, state: Checkin.State, **fields: Any) -> None:
+    CoachDigest.objects.filter(pk=row.pk, state=Checkin.State.SENDING, claimed_at=claimed).update(
+        state=state, **fields
+    )
 
 
 def _send_digest(coach: User, digest: Digest, *, week: date) -> None:

@@ -436,16 +436,20 @@ def _coach_the_stories(seeded: Sequence[SeededPerson]) -> None:
     for person in seeded:
         if person.snapshot is None:
             continue
-        CoachLink.objects.get_or_create(
-            coach=coach,
-            client=person.user,
-            state=CoachLink.State.ACTIVE,
-            defaults={
-                "invited_by": CoachLink.Side.COACH,
-                "email": person.user.email,
-                "responded_at": timezone.now(),
-            },
-        )
+        # Keyed on the pair whatever its state: a client who stopped sharing stays so.
+        pair = CoachLink.objects.filter(coach=coach, client=person.user)
+        link = pair.order_by("-created_at").first()
+        if link is None:
+            link = CoachLink.objects.create(
+                coach=coach,
+                client=person.user,
+                state=CoachLink.State.ACTIVE,
+                invited_by=CoachLink.Side.COACH,
+                email=person.user.email,
+                responded_at=timezone.now(),
+            )
+        if not link.is_active:
+            continue
         audit = person.snapshot.audit
         if Comment.objects.filter(audit=audit, author=coach).exists():
             continue
@@ -455,6 +459,7 @@ def _coach_the_stories(seeded: Sequence[SeededPerson]) -> None:
                 audit=audit,
                 activity=activities[position - 1] if position else None,
                 author=coach,
+                link=link,
                 body=body,
                 coach_score=score,
                 notified_at=timezone.now(),  # demo notes need no email

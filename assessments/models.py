@@ -438,6 +438,15 @@ class Comment(models.Model):
         related_name="comments",
     )
     by_coach = models.BooleanField(default=True)
+    # The coaching relationship it belongs to: a coach sees only their own
+    # conversation with the client, never another coach's.
+    link = models.ForeignKey(
+        "accounts.CoachLink",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
     body = models.TextField(max_length=2000, blank=True)
     coach_score = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,8 +4,9 @@
 --   BENCH_HTMX     "1" adds "HX-Request: true", as htmx sends it
 --   BENCH_SAVERS   one line per wrk thread, tab-separated: path, cookie, form body
 --                  without the version, the audit's current version. When set, every
---                  request is a POST of that form with the version counting up, so each
---                  save claims the next version (a real save, never the conflict path).
+--                  request is a POST of that form with the version counting up after
+--                  each response, so each save claims the next version (a real save,
+--                  never the conflict path).
 --                  Needs one connection per thread: a thread's saves must not overlap.
 --   BENCH_ORIGIN   Origin header of those POSTs (CSRF checks it like a browser's)
 --
@@ -54,15 +55,18 @@ if #savers > 0 then
       ["HX-Request"] = "true",
       ["Origin"] = origin,
     }
-    local body = save_body .. "&version=" .. version
-    version = version + 1
-    return wrk.format("POST", save_path, headers, body)
+    return wrk.format("POST", save_path, headers, save_body .. "&version=" .. version)
   end
 end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   body_bytes = body_bytes + #body
+  -- Counted here, not in request(): wrk calls request() once more than it sends, to
+  -- check the request before the run. One connection per thread: nothing overlaps.
+  if save_path then
+    version = version + 1
+  end
 end
 
 function done(summary, latency, requests)

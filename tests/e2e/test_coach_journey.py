@@ -213,7 +213,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     tab.goto(f"/audit/{audit.code}/result/")
     notes = page.get_by_role("region", name="Notes from your coach")
     activity_notes = notes.get_by_role("article", name=SCORED_TWO)
-    expect(activity_notes).to_contain_text("Your score 2 · your coach's score 3")
+    expect(activity_notes).to_contain_text("Your score 2 · Carla Mendes's score 3")
     expect(activity_notes).to_contain_text(ACTIVITY_NOTE)
     expect(notes).to_contain_text(AUDIT_NOTE)
     notes.get_by_label("Reply to your coach").fill(REPLY)

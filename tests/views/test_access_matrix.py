@@ -381,16 +381,22 @@ def make_world() -> World:
         ),
     }
     activity = completed.activities.order_by("position").first()
-    for author, body in (
-        (people["revoked"], "An old note, from before A stopped sharing"),
-        (people["coach"], "Could a client workshop replace this?"),
-    ):
-        note = coaching.NewComment(body, activity=activity)
-        coaching.comment(audit=completed, author=author, by_coach=True, new=note)
+    # Written while that coach's link was still active.
+    Comment.objects.create(
+        audit=completed,
+        activity=activity,
+        author=people["revoked"],
+        link=links["revoked"],
+        body=REVOKED_NOTE,
+    )
+    note = coaching.NewComment("Could a client workshop replace this?", activity=activity)
+    coaching.comment(audit=completed, author=people["coach"], link=links["coach"], new=note)
     reply = coaching.NewComment("Good idea, I'll try it")
-    coaching.comment(audit=completed, author=a, by_coach=False, new=reply)
+    coaching.comment(audit=completed, author=a, link=links["coach"], new=reply)
     return World(people, completed, draft, plan, checkin, links, b_audit)
 
+
+REVOKED_NOTE = "An old note, from before A stopped sharing"
 
 # Which of A's objects fill a URL's parameters, for the person opening it.
 ARGS: dict[str, Callable[[World, str], list[Any]]] = {

@@ -157,10 +157,13 @@ def test_accepting_links_the_two(coach: User, client_person: User):
     link.refresh_from_db()
     assert (link.state, link.client) == ("active", client_person)
     assert "Grace Lindqvist" in browser.get(reverse("coach:my_coaches")).text
-    # The link is spent: answering again changes nothing.
+    # The link is spent: answering again (a double click, a late "decline") changes nothing.
     again = browser.post(invitation_url(link), {"answer": "decline"})
-    assert again.status_code == 410
-    assert "already accepted" in again.text
+    assert again["Location"] == reverse("coach:my_coaches")
+    stranger = make_person("eve@example.com", "Eve")
+    closed = logged_in(stranger).get(invitation_url(link))
+    assert closed.status_code == 410
+    assert "already accepted" in closed.text
     link.refresh_from_db()
     assert link.state == "active"
 
@@ -303,7 +306,7 @@ def test_a_coach_notes_an_activity_with_their_score_and_the_client_sees_both(
     page = logged_in(client_person).get(reverse("assessments:result", args=[audit.code])).text
     notes = page.split('id="notes-heading"')[1]
     assert "Closer to a 2 for you." in notes
-    assert "your coach's score" in notes
+    assert "Grace Lindqvist's score" in notes
     assert 'score-pill score-2">2' in notes
 
 
@@ -336,9 +339,9 @@ def test_a_note_on_another_audits_activity_is_refused(coach: User, client_person
 
 def test_the_client_replies_and_a_novel_reply_keeps_its_text(coach: User, client_person: User):
     audit = audit_at(client_person, "complete")
-    linked(coach, client_person)
+    link = linked(coach, client_person)
     coaching.comment(
-        audit=audit, author=coach, by_coach=True, new=coaching.NewComment("How did it go?")
+        audit=audit, author=coach, link=link, new=coaching.NewComment("How did it go?")
     )
     browser = logged_in(client_person)
     novel = "word " * 500
@@ -357,10 +360,10 @@ def test_the_client_replies_and_a_novel_reply_keeps_its_text(coach: User, client
 
 def test_the_client_gets_one_email_per_batch_of_notes(coach: User, client_person: User):
     audit = audit_at(client_person, "complete")
-    linked(coach, client_person)
+    link = linked(coach, client_person)
     start = timezone.now()
     for text in ("First thought.", "Second thought."):
-        coaching.comment(audit=audit, author=coach, by_coach=True, new=coaching.NewComment(text))
+        coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment(text))
     with time_machine.travel(start + timedelta(minutes=20)):
         assert coaching.notify_clients() == 0  # the coach may still be writing
     with time_machine.travel(start + timedelta(minutes=31)):
@@ -372,9 +375,7 @@ def test_the_client_gets_one_email_per_batch_of_notes(coach: User, client_person
     assert "First thought." in email.body
     assert "Second thought." in email.body
     with time_machine.travel(start + timedelta(hours=2)):
-        coaching.comment(
-            audit=audit, author=coach, by_coach=True, new=coaching.NewComment("Third.")
-        )
+        coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("Third."))
     with time_machine.travel(start + timedelta(hours=3)):
         coaching.notify_clients()
     assert len(mail.outbox) == 2
@@ -396,11 +397,11 @@ def test_the_weekly_digest_arrives_once_on_monday_morning(coach: User, client_pe
     CoachLink.objects.filter(pk=linked(coach, newcomer).pk).update(
         responded_at=MONDAY_9_BERLIN - timedelta(days=1)
     )
-    linked(coach, client_person)
+    link = linked(coach, client_person)
     with time_machine.travel(MONDAY_9_BERLIN - timedelta(days=2)):
         audit = audit_at(client_person, "complete")
         coaching.comment(
-            audit=audit, author=client_person, by_coach=False, new=coaching.NewComment("Done!")
+            audit=audit, author=client_person, link=link, new=coaching.NewComment("Done!")
         )
     with time_machine.travel(MONDAY_9_BERLIN - timedelta(hours=2)):  # 7:00 in Berlin
         assert coaching.send_digests() == 0
@@ -527,11 +528,11 @@ def test_the_dashboard_marks_overdue_clients(coach: User, client_person: User):
 
 def test_links_and_notes_are_in_both_exports(coach: User, client_person: User):
     audit = audit_at(client_person, "complete")
-    linked(coach, client_person)
+    link = linked(coach, client_person)
     coaching.comment(
         audit=audit,
         author=coach,
-        by_coach=True,
+        link=link,
         new=coaching.NewComment("Good.", activity=ordered(audit)[0], coach_score=3),
     )
     for person, role in ((coach, "coach"), (client_person, "client")):
@@ -543,10 +544,8 @@ def test_links_and_notes_are_in_both_exports(coach: User, client_person: User):
 
 def test_deleting_the_coach_keeps_the_notes_without_a_name(coach: User, client_person: User):
     audit = audit_at(client_person, "complete")
-    linked(coach, client_person)
-    coaching.comment(
-        audit=audit, author=coach, by_coach=True, new=coaching.NewComment("Keep going.")
-    )
+    link = linked(coach, client_person)
+    coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("Keep going."))
     user_delete(user=coach)
     assert not CoachLink.objects.exists()
     note = Comment.objects.get()
@@ -577,3 +576,146 @@ def test_seed_demo_gives_the_coach_the_three_stories_with_notes(reference_data: 
     assert clients == {"sofia@demo.ladder", "maya@demo.ladder", "daniel@demo.ladder"}
     assert Comment.objects.filter(author=grace).count() == 4
     assert Comment.objects.filter(author=grace, coach_score__isnull=False).count() == 1
+
+
+# --- Found in review: two coaches, retries, crossing invitations ----------------------
+
+
+def test_a_coach_never_sees_another_coachs_notes_or_the_replies_to_them(
+    coach: User, client_person: User
+):
+    other = make_person("olu@example.com", "Olu Second")
+    audit = audit_at(client_person, "complete")
+    first_link, second_link = linked(coach, client_person), linked(other, client_person)
+    activity = ordered(audit)[0]
+    coaching.comment(
+        audit=audit,
+        author=coach,
+        link=first_link,
+        new=coaching.NewComment("PRIVATE-GRACE", activity=activity, coach_score=4),
+    )
+    coaching.comment(
+        audit=audit, author=client_person, link=first_link, new=coaching.NewComment("TO-GRACE")
+    )
+    page = logged_in(other).get(reverse("coach:client_audit", args=[second_link.code, audit.code]))
+    assert "PRIVATE-GRACE" not in page.text
+    assert "TO-GRACE" not in page.text
+    assert "· your score" not in page.text
+    mine = logged_in(coach).get(reverse("coach:client_audit", args=[first_link.code, audit.code]))
+    assert "PRIVATE-GRACE" in mine.text
+    assert "TO-GRACE" in mine.text
+    # The client sees everything, each coach's score by name.
+    result = logged_in(client_person).get(reverse("assessments:result", args=[audit.code])).text
+    assert "PRIVATE-GRACE" in result
+    assert "Grace Lindqvist's score" in result
+
+
+def test_a_reply_needs_a_chosen_coach_when_there_are_two(coach: User, client_person: User):
+    other = make_person("olu@example.com", "Olu Second")
+    audit = audit_at(client_person, "complete")
+    first_link = linked(coach, client_person)
+    linked(other, client_person)
+    coaching.comment(audit=audit, author=coach, link=first_link, new=coaching.NewComment("Hi"))
+    browser = logged_in(client_person)
+    unsure = browser.post(reverse("coach:reply", args=[audit.code]), {"body": "Thanks"})
+    assert "Choose the coach your reply is for." in unsure.text
+    browser.post(
+        reverse("coach:reply", args=[audit.code]), {"body": "Thanks", "to": str(first_link.code)}
+    )
+    assert Comment.objects.get(by_coach=False).link == first_link
+
+
+def test_a_digest_that_failed_is_sent_by_the_next_run(coach: User, client_person: User, settings):
+    linked(coach, client_person)
+    with time_machine.travel(MONDAY_9_BERLIN - timedelta(days=1)):
+        audit_at(client_person, "complete")
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 1},
+        }
+    }
+    with time_machine.travel(MONDAY_9_BERLIN):
+        assert coaching.send_digests() == 0
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with time_machine.travel(MONDAY_9_BERLIN + timedelta(hours=1)):
+        assert coaching.send_digests() == 1
+        assert coaching.send_digests() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_each_event_is_in_exactly_one_digest(coach: User, client_person: User):
+    link = linked(coach, client_person)
+    audit = audit_at(client_person, "complete")
+    with time_machine.travel(MONDAY_9_BERLIN + timedelta(minutes=2)):  # just after the cut
+        coaching.comment(
+            audit=audit, author=client_person, link=link, new=coaching.NewComment("LATE-REPLY")
+        )
+    with time_machine.travel(MONDAY_9_BERLIN + timedelta(minutes=5)):
+        coaching.send_digests()
+    with time_machine.travel(MONDAY_9_BERLIN + timedelta(days=7, minutes=5)):
+        coaching.send_digests()
+    with_reply = [m for m in mail.outbox if "LATE-REPLY" in m.body]
+    assert len(with_reply) == 1
+
+
+def test_crossing_invitations_end_in_one_link(coach: User, client_person: User):
+    from_coach = pending(coach)
+    from_client = coaching.invite(
+        inviter=client_person, side=CoachLink.Side.CLIENT, email="grace@example.com"
+    )
+    logged_in(client_person).post(invitation_url(from_coach), {"answer": "accept"})
+    from_client.refresh_from_db()
+    assert from_client.state == "withdrawn"
+    assert CoachLink.objects.filter(state="active").count() == 1
+    assert (
+        "People asking you to coach them"
+        not in logged_in(coach).get(reverse("coach:dashboard")).text
+    )
+
+
+def test_an_old_invitation_cannot_be_accepted_from_a_fresh_link(coach: User, client_person: User):
+    link = pending(coach)
+    CoachLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(days=40))
+    browser = logged_in(client_person)
+    assert "Invitations for you" not in browser.get(reverse("coach:my_coaches")).text
+    response = browser.post(invitation_url(link), {"answer": "accept"})  # signed just now
+    assert response.status_code == 410
+    link.refresh_from_db()
+    assert link.state == "pending"
+    # And it no longer blocks a new invitation.
+    assert pending(coach).pk != link.pk
+
+
+def test_a_double_clicked_accept_lands_on_the_same_page(coach: User, client_person: User):
+    link = pending(coach)
+    browser = logged_in(client_person)
+    first = browser.post(invitation_url(link), {"answer": "accept"})
+    second = browser.post(invitation_url(link), {"answer": "accept"})
+    assert first["Location"] == second["Location"] == reverse("coach:my_coaches")
+
+
+def test_a_score_without_an_activity_is_ignored_not_a_crash(coach: User, client_person: User):
+    audit = audit_at(client_person, "complete")
+    link = linked(coach, client_person)
+    url = reverse("coach:client_audit", args=[link.code, audit.code])
+    response = logged_in(coach).post(url, {"coach_score": "3"})
+    assert response.status_code == 200
+    assert "Write a note or give a score." in response.text
+    assert not Comment.objects.exists()
+
+
+def test_no_note_after_the_link_ended(coach: User, client_person: User):
+    audit = audit_at(client_person, "complete")
+    link = linked(coach, client_person)
+    coaching.revoke(link)
+    with pytest.raises(coaching.CoachLinkEnded):
+        coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("late"))
+    assert not Comment.objects.exists()
+
+
+def test_an_email_cannot_become_a_spreadsheet_formula_either(coach: User):
+    person = make_person("=1+2@example.com", "Plain Name")
+    linked(coach, person)
+    rows = csv_rows(logged_in(coach).get(reverse("coach:dashboard_csv")))
+    assert rows[1][1].startswith("'=")
