@@ -86,8 +86,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         indexes = [
             # The check-in sweep's question: who is due now?
+            # (next_checkin_at, id): the sweep's order, so a batch reads only its rows.
             models.Index(
-                fields=["next_checkin_at"],
+                fields=["next_checkin_at", "id"],
                 name="user_checkin_due_idx",
                 condition=models.Q(checkins_paused=False, next_checkin_at__isnull=False),
             ),
