@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins bench-scale clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -72,6 +72,11 @@ bench-search: install
 # server: time, emails/s, queries per person (outside make test, like bench-search).
 bench-checkins: install
 	$(PY) -m bench.checkin_sweep --users $${BENCH_USERS:-10000}
+
+# 100,000 people on PostgreSQL: seeding time, the sweep's and the coach dashboard's
+# query plans, the sweep's claim rate (outside make test).
+bench-scale: install
+	$(PY) -m bench.scale --users $${BENCH_SCALE_USERS:-100000}
 
 # Throughput and p50/p99 of the key pages under gunicorn (2 sync workers, production
 # settings) with wrk, as ratios to a standard Django page served the same way in the same

@@ -79,8 +79,10 @@ def result_page(
         "reply_error": reply_error,
         "reply_body": reply_body,
         **(notes := coaching.comment_context(audit)),
-        "coaches": coaching.coaches_of(audit.owner)
-        if audit.owner is not None and (notes["has_notes"] or reply_error)
+        "coaches": coaching.coaches_of(request.user)
+        if audit.owner_id is not None
+        and audit.owner_id == request.user.pk
+        and (notes["has_notes"] or reply_error)
         else [],
     }
     return render(request, "assessments/result.html", context, status=400 if reply_error else 200)

@@ -20,7 +20,6 @@ from django.db.models import (
     Case,
     DateField,
     DecimalField,
-    Exists,
     F,
     IntegerField,
     JSONField,
@@ -141,14 +140,13 @@ ANNOTATED = (
 def _overdue() -> Case:
     """No audit for over a quarter (and the reminder's week), or none at all two
     weeks after accepting: the same rule as the weekly digest."""
+    # From the latest result the query already fetches (taken_at): no scan of all
+    # results, whatever the number of people.
     now = timezone.now()
-    results = RungSnapshot.objects.filter(owner=OuterRef("client"))
-    has_any = Exists(results)
-    has_recent = Exists(results.filter(taken_at__gte=now - coaching.OVERDUE_AFTER))
     return Case(
         When(
-            (has_any & ~has_recent)
-            | (~has_any & Q(responded_at__lt=now - coaching.FIRST_AUDIT_GRACE)),
+            Q(taken_at__lt=now - coaching.OVERDUE_AFTER)
+            | Q(taken_at__isnull=True, responded_at__lt=now - coaching.FIRST_AUDIT_GRACE),
             then=Value(True),
         ),
         default=Value(False),

@@ -22,13 +22,16 @@ What it does:
    standard Django page (bench/settings_standard.py: the standard middleware, database
    sessions in the same database, a signed-in person, a 5 KB template).
 3. Counts each page's SQL queries once in process (Django test client and
-   CaptureQueriesContext, same URLs and people), then drives every page with wrk
+   CaptureQueriesContext, same URLs and people) and times 30 more requests there (all
+   of it, and the part in the database driver). Then it drives every page with wrk
    (2 threads, 8 connections, ``--latency``), running the standard baseline before
    each page and after the last, and the bare view at the start, middle and end.
    A page's ratio is its requests/s over the mean of the two standard runs either
-   side of it.
+   side of it. Each run also records how busy the machine was and the CPU time the
+   measured gunicorn spent per request, which other work on the machine can't inflate.
 4. Prints the table and PASS/MISS per target (issue "Fast at every size") and writes
-   everything, with a description of the machine, to bench/results.json.
+   everything, with a description of the machine and every query's SQL, to
+   bench/results.json.
 
 Signed-in pages use sessions made directly (``Client.force_login``), never the login
 view. The htmx save is the time step's POST with valid shares and the audit's current
@@ -37,8 +40,10 @@ its own thread (``-t8 -c8`` for that row only), and the Lua script counts the ve
 up. Afterwards the versions in the database must have moved by the number of requests.
 
 Gunicorn processes run in their own process groups and are stopped on every exit,
-including Ctrl-C and SIGTERM. The exit status is 1 when a run went wrong (a wrong
-status code, socket errors, saves that didn't save), not when a target is missed.
+including Ctrl-C and SIGTERM; if the bench is killed outright, the kernel sends them
+SIGTERM (PR_SET_PDEATHSIG). The exit status is 1 when a run went wrong (a wrong status
+code, socket errors, saves that didn't save, a served page unlike the one measured in
+process), not when a target is missed.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import ctypes
 import http.client
 import io
 import json
@@ -90,6 +96,13 @@ BENCH_DOMAIN = "bench.ladder"
 DRAFT_TITLE = "Bench draft: developer"
 PERSON_EMAIL = "maya@demo.ladder"  # the demo developer: a completed audit, a plan, notes
 FRAGMENT_SHARE = 0.10
+SIZE_TOLERANCE = 0.02  # served body vs the in-process one (absolute URLs name the host)
+PR_SET_PDEATHSIG = 1
+# Other work during a run beyond this many cores: the run is repeated. A quiet machine
+# shows up to ~0.2 (kernel network work for 5,000 connections a second, charged to no
+# process); another program busy on one core shows as 0.5 to 1.
+DISTURBED_CORES = 0.4
+MAX_REPEATS = 10  # repeats in all, at most (bounds the wall time)
 BASELINES = (("bare", "baseline: bare view"), ("standard", "baseline: standard page"))
 GUNICORN = {
     "workers": WORKERS,
@@ -147,6 +160,7 @@ class Probe:
     ms_in_process: float
     sql_ms_in_process: float  # of which in the database driver (round trips included)
     full_page_bytes: int | None = None
+    in_place_fragment_bytes: int | None = None  # the save's step: its live-total fragment
     note: str = ""
 
 
@@ -166,6 +180,10 @@ class Run:
     body_bytes_per_request: float
     statuses: dict[str, int]
     errors: dict[str, int]
+    machine_busy: float  # share of all cores busy during the run (anything, anyone)
+    server_cores: float  # cores the measured gunicorn (master and workers) used
+    server_cpu_ms: float  # its CPU time per request: the page's cost, whatever else ran
+    other_cores: float  # cores busy in processes but gunicorn, wrk, PostgreSQL and the kernel
     problems: list[str] = field(default_factory=list)
 
 
@@ -217,6 +235,17 @@ def seed(users: int) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     line = next((s for s in output.getvalue().splitlines() if s.startswith("Synthetic")), "")
     return seconds, line
+
+
+def settle() -> None:
+    """Fresh planner statistics and no background work left over from seeding: without
+    this, autovacuum and the checkpoint after inserting thousands of people run during
+    the first runs and slow them down."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("CHECKPOINT")
 
 
 def draft_with_shares(owner: User) -> Audit:
@@ -460,11 +489,20 @@ def probe(page: Page) -> Probe:
                 content_type="application/x-www-form-urlencoded",
                 headers={"HX-Request": "true", "Origin": "http://testserver"},
             )
+        stale_queries = len(again)  # now: the next request empties the query log
         (version,) = versions(page.savers[:1])
         assert version == saved_before, "re-posting an old version saved"
+        preview = client.post(
+            first.path,
+            data=f"{first.body}&version={version}&preview=1",
+            content_type="application/x-www-form-urlencoded",
+            headers={"HX-Request": "true", "Origin": "http://testserver"},
+        )
+        assert preview.status_code == 200, preview.status_code
+        result.in_place_fragment_bytes = len(preview.content)
         result.note = (
             f"every request a real save (the next version); the same data again with the "
-            f"old version (a double click) answers {stale.status_code} with {len(again)} queries"
+            f"old version (a double click) answers {stale.status_code} with {stale_queries} queries"
         )
     return result
 
@@ -487,6 +525,13 @@ def baseline_probe(settings_module: str, cookie: str) -> Probe:
 # --- gunicorn and wrk ----------------------------------------------------------------
 
 
+def die_with_parent() -> None:
+    """In the child before gunicorn starts: SIGTERM when the bench process ends, even if
+    it is killed outright and cannot stop its servers (Linux; elsewhere stop() has to)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Server:
     """A gunicorn server in its own process group, stopped with everything in it."""
 
@@ -500,6 +545,12 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def group(self) -> int:
+        """The process group of the master and its workers (start_new_session)."""
+        assert self.process is not None
+        return self.process.pid
 
     def command(self) -> list[str]:
         return [
@@ -528,6 +579,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
 
     def wait_ready(self, timeout: float = 30) -> None:
@@ -577,7 +629,66 @@ def serving(servers: list[Server]) -> Iterator[None]:
             server.stop()
 
 
-def wrk(target: str, url: str, *, seconds: int, env: dict[str, str], threads: int = THREADS) -> Run:
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds used so far (Linux /proc) and the wall clock."""
+
+    busy: float  # all cores, anything
+    total: float  # all cores, busy or idle
+    tasks: float  # all cores, in processes (user, nice, system) or taken by the hypervisor
+    server: float  # the measured gunicorn's process group
+    bench: float  # this process's group: the bench and wrk
+    postgres: float  # every PostgreSQL process (the pages' queries run there)
+    kernel: float  # kernel threads (network work for the bench's connections among it)
+    clock: float
+
+
+def cpu_sample(group: int) -> CpuSample:
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle and iowait
+    own = os.getpgrp()
+    server = bench = postgres = kernel = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()  # state ppid pgrp … utime stime
+        used = int(fields[11]) + int(fields[12])
+        if int(fields[2]) == group:
+            server += used
+        elif int(fields[2]) == own:
+            bench += used
+        elif name == "postgres":
+            postgres += used
+        elif fields[1] == "2" or stat.parent.name == "2":  # kthreadd and its threads
+            kernel += used
+    # user nice system idle iowait irq softirq steal: interrupts are left out of "tasks",
+    # as they count the kernel's work on the bench's own connections (5,000 a second for
+    # the bare view) and belong to no process.
+    return CpuSample(
+        (sum(values) - idle) / ticks,
+        sum(values) / ticks,
+        (values[0] + values[1] + values[2] + values[7]) / ticks,
+        server / ticks,
+        bench / ticks,
+        postgres / ticks,
+        kernel / ticks,
+        time.monotonic(),
+    )
+
+
+def wrk(
+    target: str,
+    url: str,
+    *,
+    seconds: int,
+    env: dict[str, str],
+    group: int,
+    threads: int = THREADS,
+) -> Run:
     command = [
         "wrk",
         f"-t{threads}",
@@ -589,6 +700,7 @@ def wrk(target: str, url: str, *, seconds: int, env: dict[str, str], threads: in
         url,
     ]
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    before = cpu_sample(group)
     finished = subprocess.run(  # noqa: S603 (wrk with arguments built here)
         command,
         env={**os.environ, **env},
@@ -596,6 +708,13 @@ def wrk(target: str, url: str, *, seconds: int, env: dict[str, str], threads: in
         text=True,
         timeout=seconds + 60,
         check=False,
+        preexec_fn=die_with_parent,
+    )
+    after = cpu_sample(group)
+    wall = after.clock - before.clock
+    ours = ("server", "bench", "postgres", "kernel")
+    other = (after.tasks - before.tasks) - sum(
+        getattr(after, name) - getattr(before, name) for name in ours
     )
     line = next((s for s in finished.stdout.splitlines() if s.startswith("BENCH_RESULT ")), None)
     if finished.returncode != 0 or line is None:
@@ -619,6 +738,10 @@ def wrk(target: str, url: str, *, seconds: int, env: dict[str, str], threads: in
         body_bytes_per_request=round(data["body_bytes"] / max(requests, 1), 1),
         statuses=data["statuses"],
         errors=data["errors"],
+        machine_busy=round((after.busy - before.busy) / (after.total - before.total), 2),
+        server_cores=round((after.server - before.server) / wall, 2),
+        server_cpu_ms=round((after.server - before.server) * 1000 / max(requests, 1), 2),
+        other_cores=round(max(0.0, other) / wall, 2),
     )
 
 
@@ -633,10 +756,19 @@ def check(run: Run, expect: int) -> None:
         run.problems.append(f"{run.target}: no requests completed")
 
 
+def check_size(run: Run, expected: int) -> None:
+    """The served page is the one measured in process (not a redirect or an error page)."""
+    if abs(run.body_bytes_per_request - expected) > SIZE_TOLERANCE * expected:
+        run.problems.append(
+            f"{run.target}: served {run.body_bytes_per_request:.0f} bytes per response, "
+            f"{expected} in process"
+        )
+
+
 def measure_page(page: Page, server: Server, seconds: int) -> Run:
     env = {"BENCH_COOKIE": page.cookie, "BENCH_HTMX": "1" if page.htmx else "0"}
     if not page.savers:
-        run = wrk(page.key, server.url + page.path, seconds=seconds, env=env)
+        run = wrk(page.key, server.url + page.path, seconds=seconds, env=env, group=server.group)
         check(run, page.expect)
         return run
     before = versions(page.savers)
@@ -644,7 +776,14 @@ def measure_page(page: Page, server: Server, seconds: int) -> Run:
     env["BENCH_SAVERS"] = "\n".join(
         f"{s.path}\t{s.cookie}\t{s.body}\t{v}" for s, v in zip(page.savers, before, strict=True)
     )
-    run = wrk(page.key, server.url + page.path, seconds=seconds, env=env, threads=len(page.savers))
+    run = wrk(
+        page.key,
+        server.url + page.path,
+        seconds=seconds,
+        env=env,
+        group=server.group,
+        threads=len(page.savers),
+    )
     check(run, page.expect)
     saved = sum(after - v for after, v in zip(versions(page.savers), before, strict=True))
     # wrk stops with up to one request per connection in flight: those may have saved.
@@ -657,7 +796,9 @@ def measure_page(page: Page, server: Server, seconds: int) -> Run:
 
 
 def measure_baseline(name: str, server: Server, cookie: str, seconds: int) -> Run:
-    run = wrk(name, server.url + "/", seconds=seconds, env={"BENCH_COOKIE": cookie})
+    run = wrk(
+        name, server.url + "/", seconds=seconds, env={"BENCH_COOKIE": cookie}, group=server.group
+    )
     check(run, 200)
     return run
 
@@ -677,6 +818,7 @@ class Row:
     ratio_standard: float
     ratio_bare: float
     standard_neighbours: list[float]
+    server_cpu_ms: float
     ms_in_process: float
     sql_ms_in_process: float
 
@@ -703,6 +845,7 @@ def rows(
             round(rps / (statistics.mean(neighbours) if neighbours else standard), 2),
             round(rps / bare, 3),
             neighbours,
+            round(statistics.mean(r.server_cpu_ms for r in mine), 2),
             found.ms_in_process,
             found.sql_ms_in_process,
         )
@@ -751,7 +894,8 @@ def verdicts(table: list[Row], pages: list[Page], probes: dict[str, Probe]) -> l
         Verdict(
             f"htmx step save: the fragment htmx then swaps in (next step, #wizard) "
             f"< {FRAGMENT_SHARE:.0%} of the full page",
-            f"{fragment} B of {full} B = {fragment / max(full, 1):.0%}",
+            f"{fragment} B of {full} B = {fragment / max(full, 1):.0%} (the step's in-place "
+            f"live-total fragment: {probes[save.key].in_place_fragment_bytes} B)",
             fragment < FRAGMENT_SHARE * full,
         ),
     ]
@@ -833,7 +977,7 @@ def print_report(
     )
     header = (
         f"{'page':32} {'req/s':>7} {'p50 ms':>6} {'p99 ms':>6} {'queries':>7} {'bytes':>6} "
-        f"{'×std':>5} {'×bare':>6} {'ms in-proc (SQL)':>16}"
+        f"{'×std':>5} {'×bare':>6} {'CPU ms':>6} {'in-proc ms (SQL)':>16}"
     )
     print(header)
     print("-" * len(header))
@@ -841,7 +985,8 @@ def print_report(
         print(
             f"{row.label[:32]:32} {row.requests_per_second:7.1f} {row.p50_ms:6.1f} "
             f"{row.p99_ms:6.1f} {row.queries:7} {row.body_bytes:6} {row.ratio_standard:5.2f} "
-            f"{row.ratio_bare:6.3f} {row.ms_in_process:9.2f} ({row.sql_ms_in_process:4.2f})"
+            f"{row.ratio_bare:6.3f} {row.server_cpu_ms:6.2f} {row.ms_in_process:9.2f} "
+            f"({row.sql_ms_in_process:4.2f})"
         )
     print()
     for verdict in found:
@@ -853,10 +998,15 @@ def print_report(
 # --- Putting it together ---------------------------------------------------------------
 
 
-def raise_on_sigterm() -> None:
+def stop_cleanly_on_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP unwind through the ``finally`` blocks that stop the
+    servers. SIGINT gets Python's handler back even when started with it ignored (as a
+    background job of a script is)."""
+
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
 
@@ -871,7 +1021,9 @@ def schedule(pages: list[Page]) -> list[str]:
     return [*order, "standard", "bare"]
 
 
-def benchmark(cast: Cast, duration: int, log_dir: Path) -> tuple[list[Run], dict[str, Probe]]:
+def benchmark(
+    cast: Cast, duration: int, log_dir: Path
+) -> tuple[list[Run], list[Run], dict[str, Probe]]:
     probes = {page.key: probe(page) for page in cast.pages}
     probes["standard"] = baseline_probe("bench.settings_standard", cast.standard_cookie)
     probes["bare"] = baseline_probe("bench.settings_bare", "")
@@ -886,12 +1038,16 @@ def benchmark(cast: Cast, duration: int, log_dir: Path) -> tuple[list[Run], dict
 
     def measure(name: str, seconds: int) -> Run:
         if name == "bare":
-            return measure_baseline(name, bare, "", seconds)
-        if name == "standard":
-            return measure_baseline(name, standard, cast.standard_cookie, seconds)
-        return measure_page(pages[name], app, seconds)
+            run = measure_baseline(name, bare, "", seconds)
+        elif name == "standard":
+            run = measure_baseline(name, standard, cast.standard_cookie, seconds)
+        else:
+            run = measure_page(pages[name], app, seconds)
+        check_size(run, probes[name].body_bytes)
+        return run
 
-    runs = []
+    runs: list[Run] = []
+    disturbed: list[Run] = []
     with serving([app, standard, bare]):
         print(f"warming up ({WARM_UP_SECONDS} s per target) …", flush=True)
         for name in ["bare", "standard", *pages]:
@@ -899,16 +1055,26 @@ def benchmark(cast: Cast, duration: int, log_dir: Path) -> tuple[list[Run], dict
             if warm.problems:
                 raise RuntimeError("; ".join(warm.problems))
         order = schedule(cast.pages)
+        repeats = 0
         for n, name in enumerate(order, start=1):
-            run = measure(name, duration)
+            while True:
+                run = measure(name, duration)
+                print(
+                    f"[{n:2}/{len(order)}] {name:12} {run.requests_per_second:8.1f} req/s  "
+                    f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  gunicorn "
+                    f"{run.server_cores:.2f} cores, {run.server_cpu_ms:.2f} CPU ms/request; "
+                    f"other work {run.other_cores:.2f} cores"
+                    + (f"  PROBLEM: {'; '.join(run.problems)}" if run.problems else ""),
+                    flush=True,
+                )
+                if run.other_cores <= DISTURBED_CORES or repeats >= MAX_REPEATS:
+                    break
+                # Something else on the machine took CPU: measure this one again.
+                repeats += 1
+                disturbed.append(run)
+                print(f"        disturbed by other work; again ({repeats}/{MAX_REPEATS})")
             runs.append(run)
-            print(
-                f"[{n:2}/{len(order)}] {name:12} {run.requests_per_second:8.1f} req/s  "
-                f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms"
-                + (f"  PROBLEM: {'; '.join(run.problems)}" if run.problems else ""),
-                flush=True,
-            )
-    return runs, probes
+    return runs, disturbed, probes
 
 
 def profile(cast: Cast, key: str, requests: int) -> None:
@@ -955,7 +1121,7 @@ def main() -> int:
     if shutil.which("wrk") is None and not args.profile:
         parser.error("wrk is not installed: apt-get install -y --no-install-recommends wrk")
     started = time.perf_counter()
-    raise_on_sigterm()
+    stop_cleanly_on_signals()
 
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     created = ensure_database(database_url)
@@ -966,10 +1132,11 @@ def main() -> int:
         seeding, seeded = seed(args.users)
         print(f"seed_demo --users {args.users}: {seeding:.1f} s. {seeded}", flush=True)
         cast = prepare_cast()
+        settle()
         if args.profile:
             profile(cast, args.profile, args.requests)
             return 0
-        runs, probes = benchmark(cast, args.duration, work)
+        runs, disturbed, probes = benchmark(cast, args.duration, work)
         table, standard, bare = rows(runs, cast.pages, probes)
         found = verdicts(table, cast.pages, probes)
         host = machine()
@@ -1009,6 +1176,7 @@ def main() -> int:
                     "targets": [asdict(v) for v in found],
                     "probes": {key: asdict(p) for key, p in probes.items()},
                     "runs": [asdict(run) for run in runs],
+                    "disturbed_runs": [asdict(run) for run in disturbed],
                     "ok": not problems,
                 },
                 indent=2,
@@ -1016,6 +1184,8 @@ def main() -> int:
             )
             + "\n"
         )
+        if disturbed:
+            print(f"{len(disturbed)} runs were repeated: other work on the machine during them")
         print(f"written to {RESULTS.relative_to(BASE_DIR)}; wall time {wall / 60:.1f} min")
         for problem in problems:
             print(f"PROBLEM: {problem}")
@@ -1025,4 +1195,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped, nothing written", file=sys.stderr)
+        sys.exit(130)

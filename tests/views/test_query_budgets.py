@@ -437,7 +437,7 @@ BUDGETS: dict[str, int] = {
     # session, user, audit, snapshot, the previous snapshot and plan, activities (what
     # changed), notes, activities (again, for the notes), the owner, their coaches, the
     # plan (its link)
-    "assessments:result": 12,
+    "assessments:result": 11,
     "assessments:delete": 3,  # session, user, audit
     # session, user, audit, snapshot, plan, its activities, its events, suggestions
     "assessments:plan": 8,
