@@ -69,8 +69,11 @@ def result_page(
         "audit": audit,
         "snapshot": snapshot,
         "activities": sorted(scored, key=lambda a: (-a.score, -a.share)),
-        "chart": snapshot_chart(snapshot, with_activities=False),
-        "activity_chart": snapshot_chart(snapshot),
+        # Built only when the template's cache of the rendered chart misses (a snapshot
+        # never changes; its chart depends only on the day, for the frontier's label).
+        "chart": lambda: snapshot_chart(snapshot, with_activities=False),
+        "activity_chart": lambda: snapshot_chart(snapshot),
+        "chart_day": timezone.localdate().isoformat(),
         "concentration": scoring.concentration_warning(scored),
         "next_rung": scoring.next_rung(snapshot.rung),
         "rubric": scoring.RUBRIC,
@@ -116,7 +119,8 @@ def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
             "drafts": drafts,
             "completed": completed,
             "latest": latest,
-            "chart": snapshot_chart(latest, with_activities=False) if latest else None,
+            "chart": (lambda: snapshot_chart(latest, with_activities=False)) if latest else None,
+            "chart_day": timezone.localdate().isoformat(),
             "timeline": over_time,
             "next_checkin": timezone.localtime(user.next_checkin_at, ZoneInfo(user.time_zone))
             if user.next_checkin_at

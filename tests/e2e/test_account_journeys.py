@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import SmtpSink, Tab, text_of
-from tests.totp import totp
+from tests.totp import fresh_totp, totp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,9 +62,10 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
         tab.assert_accessible()
     tab.screenshot("two-factor-activate")
     secret = page.locator("#authenticator_secret").input_value()
-    activation_code = totp(secret)
+    activation_code = fresh_totp(secret)
     page.get_by_label("Authenticator code").fill(activation_code)
     page.get_by_role("button", name="Activate").click()
+    page.get_by_role("heading", name=re.compile("recovery codes", re.IGNORECASE)).first.wait_for()
     tab.assert_accessible()
     tab.screenshot("two-factor-recovery-codes")
 
@@ -83,7 +84,7 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
     tab.screenshot("two-factor-authenticate")
     while totp(secret) == activation_code:  # a used code is refused; wait for the next one
         time.sleep(1)
-    page.get_by_label("Code").fill(totp(secret))
+    page.get_by_label("Code").fill(fresh_totp(secret))
     page.get_by_role("button", name="Log in", exact=True).click()
     tab.assert_accessible()
     assert page.get_by_role("button", name="Log out").is_visible()
