@@ -126,6 +126,7 @@ def test_the_email_reads_like_a_note_from_a_coach(smtp_sink: SmtpSink):
     assert any(link.endswith(reverse("assessments:checkin_settings")) for link in links)
     html = html_of(message)
     assert "Start my check-in" in html
+    assert "Stop these emails" in html  # the check-in footer
     assert high[0] in html
 
 
