@@ -282,14 +282,15 @@ class SeededPerson:
     new_audit: bool
 
 
-def _complete_story(user: User, story: DemoAudit) -> RungSnapshot:
-    """Run the story through the wizard's services, step by step, and return its snapshot."""
+def story_draft(user: User, story: DemoAudit, *, job_title: str | None = None) -> Audit:
+    """A new draft of the story saved through the wizard's services up to the scores
+    step: role, activities and shares."""
     occupation = Occupation.objects.get(code=story.occupation_code)
     audit = services.audit_start(owner=user)
     services.audit_save_role(
         audit=audit,
         expected_version=audit.version,
-        job_title=story.job_title,
+        job_title=job_title or story.job_title,
         occupation_id=occupation.pk,
     )
     services.audit_save_activities(
@@ -304,6 +305,13 @@ def _complete_story(user: User, story: DemoAudit) -> RungSnapshot:
         expected_version=audit.version,
         shares={pk: a.share for pk, a in zip(ids, story.activities, strict=True)},
     )
+    return audit
+
+
+def _complete_story(user: User, story: DemoAudit) -> RungSnapshot:
+    """Run the story through the wizard's services, step by step, and return its snapshot."""
+    audit = story_draft(user, story)
+    ids = list(audit.activities.order_by("position").values_list("pk", flat=True))
     # The three-year test: if a perfect AI could take it over within three years,
     # it's a 1 or a 2.
     return services.audit_save_scores(
@@ -696,3 +704,24 @@ def make_due(count: int, *, now: datetime | None = None) -> int:
     return User.objects.filter(
         email__endswith=f"@{SYNTHETIC_DOMAIN}", email__lte=synthetic_email(count)
     ).update(next_checkin_at=now or timezone.now(), checkins_paused=False)
+
+
+def coach_synthetic_people(coach: User, count: int) -> int:
+    """Make synthetic people 1 to ``count`` the coach's active clients (for load tests
+    of the coach dashboard). People already linked are skipped; returns how many links
+    were added."""
+    people = User.objects.filter(
+        email__endswith=f"@{SYNTHETIC_DOMAIN}", email__lte=synthetic_email(count)
+    ).exclude(coach_links__coach=coach, coach_links__state=CoachLink.State.ACTIVE)
+    added = CoachLink.objects.bulk_create(
+        CoachLink(
+            coach=coach,
+            client=person,
+            invited_by=CoachLink.Side.COACH,
+            email=person.email,
+            state=CoachLink.State.ACTIVE,
+            responded_at=timezone.now(),
+        )
+        for person in people
+    )
+    return len(added)

@@ -251,36 +251,15 @@ def settle() -> None:
 def draft_with_shares(owner: User) -> Audit:
     """The owner's bench draft: the developer story's role, activities and shares saved
     through the wizard's services, so it stands at the scores step."""
-    from assessments import demo, services
-    from assessments.models import Audit, Occupation
+    from assessments import demo
+    from assessments.models import Audit
 
     found = Audit.objects.filter(
         owner=owner, status=Audit.Status.DRAFT, job_title=DRAFT_TITLE
     ).first()
     if found is not None:
         return found
-    story = demo.MAYA
-    audit = Audit.objects.create(owner=owner)
-    occupation = Occupation.objects.get(code=story.occupation_code)
-    services.audit_save_role(
-        audit=audit,
-        expected_version=audit.version,
-        job_title=DRAFT_TITLE,
-        occupation_id=occupation.pk,
-    )
-    services.audit_save_activities(
-        audit=audit,
-        expected_version=audit.version,
-        drafts=[services.ActivityDraft(a.description) for a in story.activities],
-        advance=True,
-    )
-    ids = list(audit.activities.order_by("position").values_list("pk", flat=True))
-    services.audit_save_shares(
-        audit=audit,
-        expected_version=audit.version,
-        shares={pk: a.share for pk, a in zip(ids, story.activities, strict=True)},
-    )
-    return audit
+    return demo.story_draft(owner, demo.MAYA, job_title=DRAFT_TITLE)
 
 
 def bench_user(name: str) -> User:
@@ -297,32 +276,12 @@ def bench_user(name: str) -> User:
 
 def coach_with_clients(count: int) -> User:
     """A coach with ``count`` active clients, synthetic people 1 to ``count``."""
-    from django.utils import timezone
 
-    from accounts.models import CoachLink, User
+    from accounts.models import CoachLink
     from assessments import demo
 
     coach = bench_user("bench-coach")
-    people = list(
-        User.objects.filter(email__endswith=f"@{demo.SYNTHETIC_DOMAIN}").order_by("email")[:count]
-    )
-    linked = set(
-        CoachLink.objects.filter(coach=coach, state=CoachLink.State.ACTIVE).values_list(
-            "client_id", flat=True
-        )
-    )
-    CoachLink.objects.bulk_create(
-        CoachLink(
-            coach=coach,
-            client=person,
-            invited_by=CoachLink.Side.COACH,
-            email=person.email,
-            state=CoachLink.State.ACTIVE,
-            responded_at=timezone.now(),
-        )
-        for person in people
-        if person.pk not in linked
-    )
+    demo.coach_synthetic_people(coach, count)
     active = CoachLink.objects.filter(coach=coach, state=CoachLink.State.ACTIVE).count()
     assert active == count, f"the bench coach has {active} active clients, not {count}"
     return coach

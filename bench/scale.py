@@ -82,7 +82,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from accounts.models import CoachLink, User
+    from accounts.models import User
     from assessments import checkins, demo
     from assessments.coach import clients_of
     from assessments.models import Checkin
@@ -97,19 +97,7 @@ def main() -> int:
     coach, _ = User.objects.get_or_create(
         email="scale-coach@bench.ladder", defaults={"name": "Coach"}
     )
-    if not CoachLink.objects.filter(coach=coach).exists():
-        clients = User.objects.filter(email__endswith="@synthetic.ladder").order_by("pk")[:500]
-        CoachLink.objects.bulk_create(
-            CoachLink(
-                coach=coach,
-                client=c,
-                invited_by="coach",
-                email=c.email,
-                state="active",
-                responded_at=timezone.now(),
-            )
-            for c in clients
-        )
+    demo.coach_synthetic_people(coach, 500)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

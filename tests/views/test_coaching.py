@@ -439,21 +439,8 @@ def test_no_digest_when_opted_out_or_nothing_happened(coach: User, client_person
 
 def clients_for(coach: User, count: int) -> list[User]:
     demo.seed_synthetic(count, password_hash=make_password(None))
-    people = list(
-        User.objects.filter(email__endswith="@synthetic.ladder").order_by("email")[:count]
-    )
-    CoachLink.objects.bulk_create(
-        CoachLink(
-            coach=coach,
-            client=p,
-            invited_by="coach",
-            email=p.email,
-            state="active",
-            responded_at=timezone.now(),
-        )
-        for p in people
-    )
-    return people
+    demo.coach_synthetic_people(coach, count)
+    return list(User.objects.filter(coach_links__coach=coach, email__endswith="@synthetic.ladder"))
 
 
 @pytest.mark.parametrize("count", [5, 500])
