@@ -434,8 +434,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     user = _user(request)
     if not coaching.may_answer(link, user):
         return _invitation_problem(request, "wrong-person", link=link, status=404)
+    answer = request.POST.get("answer")
+    if request.method == "POST" and answer not in ("accept", "decline"):
+        messages.error(request, "Choose Accept or Decline.")  # nothing decided: ask again
+        return render(request, "coach/invitation.html", {"link": link}, status=400)
     if request.method == "POST":
-        accept = request.POST.get("answer") == "accept"
+        accept = answer == "accept"
         try:
             link = coaching.answer(link=link, user=user, accept=accept)
         except coaching.InvitationProblem as problem:

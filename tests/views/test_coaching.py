@@ -706,3 +706,12 @@ def test_an_email_cannot_become_a_spreadsheet_formula_either(coach: User):
     linked(coach, person)
     rows = csv_rows(logged_in(coach).get(reverse("coach:dashboard_csv")))
     assert rows[1][1].startswith("'=")
+
+
+def test_a_post_without_an_answer_decides_nothing(coach: User, client_person: User):
+    link = pending(coach)
+    response = logged_in(client_person).post(invitation_url(link), {})
+    assert response.status_code == 400
+    assert "Choose Accept or Decline." in response.text
+    link.refresh_from_db()
+    assert link.state == "pending"
