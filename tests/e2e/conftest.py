@@ -83,7 +83,14 @@ class Tab:
         self.goto("/accounts/login/")
         self.page.get_by_label("Email").fill(email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Log in", exact=True).click()
+        self.follow(self.page.get_by_role("button", name="Log in", exact=True))
+
+    def follow(self, target: Any) -> None:
+        """Click a link or button that loads another page, wait for that page, and
+        check it. (A click does not wait for the navigation it starts, so checking
+        straight after it could check the page being left.)"""
+        with self.page.expect_navigation():
+            target.click()
         self.assert_accessible()
 
     def goto(self, path: str) -> None:

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import SmtpSink, Tab, text_of
@@ -23,23 +24,20 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
     page = tab.page
     tab.goto("/")
     tab.screenshot("landing")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up"))
     tab.screenshot("signup")
 
     page.get_by_label("Email").fill("ana@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Create account"))
     assert "Verify your email" in page.content() or "verification" in page.content().lower()
 
     message = smtp_sink.wait_for("ana@example.com")
     assert message["Subject"] == "Ladder: Confirm your email address"
     link = re.search(r"https?://\S+/confirm-email/\S+/", text_of(message)).group(0)
     tab.goto(_path(link))
-    page.get_by_role("button", name="Confirm").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Confirm"))
 
     # Log in with the password.
     if "/accounts/login/" not in page.url:
@@ -47,19 +45,16 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
     tab.screenshot("login")
     page.get_by_label("Email").fill("ana@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
-    assert page.get_by_role("button", name="Log out").is_visible()
+    tab.follow(page.get_by_role("button", name="Log in", exact=True))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     # Set up two-factor authentication with an authenticator app.
     tab.goto("/accounts/2fa/")
     tab.screenshot("two-factor")
-    page.get_by_role("link", name="Activate").first.click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Activate").first)
     if page.get_by_label("Password").count():  # allauth asks for the password again
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Confirm").click()
-        tab.assert_accessible()
+        tab.follow(page.get_by_role("button", name="Confirm"))
     tab.screenshot("two-factor-activate")
     secret = page.locator("#authenticator_secret").input_value()
     activation_code = fresh_totp(secret)
@@ -69,50 +64,43 @@ def test_sign_up_confirm_two_factor_and_log_in_with_the_code(tab: Tab, smtp_sink
     tab.assert_accessible()
     tab.screenshot("two-factor-recovery-codes")
 
-    page.get_by_role("button", name="Log out").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Log out"))
     if page.get_by_role("heading", name="Log out").count():  # allauth's confirmation page
-        page.locator("main").get_by_role("button", name="Log out").click()
-        tab.assert_accessible()
+        tab.follow(page.locator("main").get_by_role("button", name="Log out"))
 
     # Log in again: the password, then the code from the app.
     tab.goto("/accounts/login/")
     page.get_by_label("Email").fill("ana@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Log in", exact=True))
     tab.screenshot("two-factor-authenticate")
     while totp(secret) == activation_code:  # a used code is refused; wait for the next one
         time.sleep(1)
     page.get_by_label("Code").fill(fresh_totp(secret))
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
-    assert page.get_by_role("button", name="Log out").is_visible()
+    tab.follow(page.get_by_role("button", name="Log in", exact=True))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_log_in_by_a_code_sent_by_email(tab: Tab, smtp_sink: SmtpSink) -> None:
     make_person("ben@example.com", "Ben Okafor")
     page = tab.page
     tab.goto("/accounts/login/")
-    page.get_by_role("link", name="Email me a log-in code instead").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Email me a log-in code instead"))
     page.get_by_label("Email").fill("ben@example.com")
-    page.get_by_role("button", name="Email me a code").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Email me a code"))
     tab.screenshot("login-code")
 
     code = re.search(
         r"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", text_of(smtp_sink.wait_for("ben@example.com")), re.M
     ).group(1)
     page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Confirm").click()
-    tab.assert_accessible()
-    assert page.get_by_role("link", name="Ben Okafor").is_visible()
+    tab.follow(page.get_by_role("button", name="Confirm"))
+    expect(page.get_by_role("link", name="Ben Okafor")).to_be_visible()
 
 
 def test_error_pages_look_like_the_product(tab: Tab) -> None:
     tab.goto("/no-such-page/")
-    assert tab.page.get_by_role("heading", name="We can't find that page").is_visible()
+    expect(tab.page.get_by_role("heading", name="We can't find that page")).to_be_visible()
     tab.screenshot("404")
 
 
@@ -121,32 +109,29 @@ def test_profile_then_delete_the_account(tab: Tab) -> None:
     page = tab.page
     tab.log_in("cleo@example.com", PASSWORD)
 
-    page.get_by_role("link", name="Cleo").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Cleo"))
     page.get_by_label("Name").fill("Cleo Martin")
     page.get_by_label("Time zone").select_option("Asia/Tokyo")
-    page.get_by_role("button", name="Save profile").click()
-    tab.assert_accessible()
-    assert page.get_by_text("Your profile is saved.").is_visible()
+    tab.follow(page.get_by_role("button", name="Save profile"))
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
     tab.screenshot("profile")
 
-    page.get_by_role("link", name="Delete account").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Delete account"))
     page.get_by_label("Your password").fill("not my password")
     page.get_by_label("I understand").check()
-    page.get_by_role("button", name="Delete my account for good").click()
-    tab.assert_accessible()  # the error state, too
-    assert page.get_by_text("That is not your current password.").is_visible()
+    tab.follow(
+        page.get_by_role("button", name="Delete my account for good")
+    )  # the error state, too
+    expect(page.get_by_text("That is not your current password.")).to_be_visible()
     tab.screenshot("delete-account-error")
 
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_label("I understand").check()
-    page.get_by_role("button", name="Delete my account for good").click()
-    tab.assert_accessible()
-    assert page.get_by_text("is deleted").is_visible()
-    assert (
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").is_visible()
-    )
+    tab.follow(page.get_by_role("button", name="Delete my account for good"))
+    expect(page.get_by_text("is deleted")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
+    ).to_be_visible()
 
 
 def test_an_expired_form_gets_a_clear_page_not_a_crash(tab: Tab) -> None:
@@ -154,7 +139,6 @@ def test_an_expired_form_gets_a_clear_page_not_a_crash(tab: Tab) -> None:
     tab.page.context.clear_cookies()  # as if the session ended in another tab
     tab.page.get_by_label("Email").fill("someone@example.com")
     tab.page.get_by_label("Password").fill(PASSWORD)
-    tab.page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
-    assert tab.page.get_by_role("heading", name="This form has expired").is_visible()
+    tab.follow(tab.page.get_by_role("button", name="Log in", exact=True))
+    expect(tab.page.get_by_role("heading", name="This form has expired")).to_be_visible()
     tab.screenshot("csrf")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Tab
 
@@ -12,8 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_type_ahead_search_then_the_occupation_page(tab: Tab, reference_data: None) -> None:
     page = tab.page
     tab.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Benchmarks").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Benchmarks"))
     tab.screenshot("benchmarks-empty")
 
     loads_before = len(tab.visits)
@@ -28,12 +28,11 @@ def test_type_ahead_search_then_the_occupation_page(tab: Tab, reference_data: No
     page.locator("th[aria-sort='descending']").wait_for()
     tab.assert_accessible()
 
-    page.get_by_role("link", name="Real Estate Sales Agents").click()
-    tab.assert_accessible()
-    assert page.get_by_role("heading", name="Real Estate Sales Agents", level=1).is_visible()
-    assert page.get_by_role("img", name="Real Estate Sales Agents on the ladder").is_visible()
+    tab.follow(page.get_by_role("link", name="Real Estate Sales Agents"))
+    expect(page.get_by_role("heading", name="Real Estate Sales Agents", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="Real Estate Sales Agents on the ladder")).to_be_visible()
     page.get_by_text("The chart in words").click()
-    assert page.get_by_text("Real Estate Sales Agents: rung 4.8", exact=True).is_visible()
+    expect(page.get_by_text("Real Estate Sales Agents: rung 4.8", exact=True)).to_be_visible()
     tab.screenshot("occupation")
 
 
@@ -42,17 +41,19 @@ def test_search_works_without_javascript(browser, live_server, reference_data: N
     page = context.new_page()
     page.goto("/benchmarks/")
     page.get_by_label("Occupation").fill("software dev")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     assert "/benchmarks/?q=software+dev" in page.url
-    assert page.get_by_role("link", name="Software Developers").is_visible()
-    page.get_by_role("link", name="Software Developers").click()
-    assert page.get_by_role("heading", name="Software Developers", level=1).is_visible()
+    expect(page.get_by_role("link", name="Software Developers")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Software Developers").click()
+    expect(page.get_by_role("heading", name="Software Developers", level=1)).to_be_visible()
     context.close()
 
 
 def test_no_results_and_about_pages_are_accessible(tab: Tab, reference_data: None) -> None:
     tab.goto("/benchmarks/?q=xqzzyv")
-    assert tab.page.get_by_role("heading", name="No occupations match “xqzzyv”").is_visible()
+    expect(tab.page.get_by_role("heading", name="No occupations match “xqzzyv”")).to_be_visible()
     tab.goto("/about/data/")
     assert tab.page.locator("#spearman").inner_text() == "ρ = -0.54"
     tab.screenshot("about-data")

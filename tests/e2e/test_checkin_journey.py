@@ -99,24 +99,23 @@ def test_checkin_email_to_reassessment_to_what_changed(
     page = tab.page
     link = _checkin_link(message)
     tab.goto(link)
-    assert page.get_by_role("heading", name="Your quarterly check-in").is_visible()
+    expect(page.get_by_role("heading", name="Your quarterly check-in")).to_be_visible()
     assert Audit.objects.count() == 1, "opening the link starts nothing"
     tab.screenshot("checkin-link-logged-out")
-    page.get_by_role("link", name="Log in to start").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Log in to start"))
     page.get_by_label("Email").fill("lena@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
     page.get_by_role("heading", name="Has your ladder moved?").wait_for()
     tab.assert_accessible()
     assert _path(page.url) == link
-    assert page.get_by_text("Last quarter you were at rung 3.0").is_visible()
+    expect(page.get_by_text("Last quarter you were at rung 3.0")).to_be_visible()
     tab.screenshot("checkin-link")
 
     page.get_by_role("button", name="Start my check-in").click()
     page.get_by_role("heading", name="What creates the value in your role?").wait_for()
     tab.assert_accessible()
-    assert page.get_by_text("Your quarterly check-in.").is_visible()
+    expect(page.get_by_text("Your quarterly check-in.")).to_be_visible()
     draft = Audit.objects.get(previous=first)
     assert Checkin.objects.get(user=person).audit == draft
     assert page.locator("#id_activity_5").input_value() == SCORED_FIVE
@@ -173,7 +172,7 @@ def test_checkin_email_to_reassessment_to_what_changed(
         True,
     ]
     assert str(scoring.round_half_up(after.rung, 1)) == "2.6"  # (1 + 2 + 3 + 4 + 3) / 5
-    assert page.get_by_role("heading", name="Your rung is 2.6").is_visible()
+    expect(page.get_by_role("heading", name="Your rung is 2.6")).to_be_visible()
     change = page.get_by_role("region", name="What changed since last quarter")
     row = change.get_by_role("row", name=re.compile("^Your rung"))
     assert [c.strip() for c in row.get_by_role("cell").all_inner_texts()] == ["3.0", "2.6", "−0.4"]
@@ -195,8 +194,8 @@ def test_an_old_or_damaged_link_gets_a_clear_page_and_starts_nothing(
     tab.assert_accessible()
     assert response is not None
     assert response.status == 410
-    assert page.get_by_role("heading", name="This link has expired").is_visible()
-    assert page.get_by_role("link", name="Go to my ladder").is_visible()
+    expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
+    expect(page.get_by_role("link", name="Go to my ladder")).to_be_visible()
     tab.screenshot("checkin-link-expired")
 
     token = link.rstrip("/").rsplit("/", 1)[1]
@@ -205,7 +204,7 @@ def test_an_old_or_damaged_link_gets_a_clear_page_and_starts_nothing(
     tab.assert_accessible()
     assert response is not None
     assert response.status == 404
-    assert page.get_by_role("heading", name="This link doesn't work").is_visible()
+    expect(page.get_by_role("heading", name="This link doesn't work")).to_be_visible()
     tab.screenshot("checkin-link-invalid")
 
     assert Audit.objects.count() == 1

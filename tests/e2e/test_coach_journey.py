@@ -37,11 +37,9 @@ def _path(url: str) -> str:
 
 def _log_out(tab: Tab) -> None:
     page = tab.page
-    page.get_by_role("banner").get_by_role("button", name="Log out").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("banner").get_by_role("button", name="Log out"))
     if page.get_by_role("heading", name="Log out").count():  # allauth's confirmation page
-        page.locator("main").get_by_role("button", name="Log out").click()
-        tab.assert_accessible()
+        tab.follow(page.locator("main").get_by_role("button", name="Log out"))
     expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
 
 
@@ -68,8 +66,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     page.get_by_label("A note with the invitation (optional)").fill(
         "As agreed in our first session: I'd like to follow your ladder."
     )
-    page.get_by_role("button", name="Send the invitation").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Send the invitation"))
     expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {CLIENT}.")
     waiting = page.get_by_role("region", name="Invite a client")
     expect(waiting.get_by_role("listitem").filter(has_text=CLIENT)).to_be_visible()
@@ -92,8 +89,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     expect(
         page.get_by_role("heading", name="Carla Mendes invites you to share your ladder")
     ).to_be_visible()
-    page.get_by_role("link", name="Log in to answer").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Log in to answer"))
     page.get_by_label("Email").fill(CLIENT)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -171,8 +167,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     card.get_by_text("Add a note or your score").click()
     card.get_by_label("Your note").fill(ACTIVITY_NOTE)
     card.get_by_label("Your score").select_option("3")
-    card.get_by_role("button", name=re.compile("^Save")).click()
-    tab.assert_accessible()
+    tab.follow(card.get_by_role("button", name=re.compile("^Save")))
     expect(page.get_by_role("status")).to_contain_text(
         "Nadia Okafor gets one email about your new notes"
     )
@@ -184,8 +179,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
 
     general = page.get_by_role("region", name="Notes on the whole audit")
     general.get_by_label("Your note").fill(AUDIT_NOTE)
-    general.get_by_role("button", name="Save the note").click()
-    tab.assert_accessible()
+    tab.follow(general.get_by_role("button", name="Save the note"))
     general = page.get_by_role("region", name="Notes on the whole audit")
     expect(general.locator(".note")).to_contain_text(AUDIT_NOTE)
     expect(general.get_by_text("No notes yet.")).to_have_count(0)
@@ -217,8 +211,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     expect(activity_notes).to_contain_text(ACTIVITY_NOTE)
     expect(notes).to_contain_text(AUDIT_NOTE)
     notes.get_by_label("Reply to your coach").fill(REPLY)
-    notes.get_by_role("button", name="Send the reply").click()
-    tab.assert_accessible()
+    tab.follow(notes.get_by_role("button", name="Send the reply"))
     expect(page.get_by_role("status")).to_contain_text("Reply saved.")
     notes = page.get_by_role("region", name="Notes from your coach")
     expect(notes.locator(".note-reply")).to_contain_text(REPLY)
@@ -228,12 +221,12 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     assert (reply.author, reply.notified_at is not None) == (client, True)
 
     # 6. The client stops sharing, after a confirmation.
-    page.get_by_role("banner").get_by_role("link", name="Nadia Okafor").click()
-    tab.assert_accessible()
-    page.get_by_role("navigation", name="Account settings").get_by_role(
-        "link", name="Your coach"
-    ).click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("banner").get_by_role("link", name="Nadia Okafor"))
+    tab.follow(
+        page.get_by_role("navigation", name="Account settings").get_by_role(
+            "link", name="Your coach"
+        )
+    )
     expect(page.get_by_role("heading", name="Your coach", exact=True)).to_be_visible()
     page.get_by_role("link", name="Stop sharing with Carla Mendes").click()
     page.get_by_role("heading", name="Stop sharing with Carla Mendes?").wait_for()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Plan
 from tests.conftest import PASSWORD, make_person
@@ -27,8 +28,7 @@ def test_plan_a_sprint_download_the_calendar_and_print_the_report(
     tab.log_in("lena@example.com", PASSWORD)
 
     tab.goto(f"/audit/{audit.code}/result/")
-    page.get_by_role("link", name="Plan my next rung").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Plan my next rung"))
     tab.screenshot("plan")
 
     page.get_by_label("The one-rung-higher version of your role").fill(
@@ -47,11 +47,9 @@ def test_plan_a_sprint_download_the_calendar_and_print_the_report(
     page.locator("#id_event_weekday_1").select_option("1")
     page.locator("#id_event_start_1").fill("16:00")
     page.locator("#id_event_title_2").fill("Architecture decision review")
-    page.get_by_role("button", name="Save my plan and sprint").click()
-    tab.assert_accessible()
-    assert (
-        page.get_by_role("alert").get_by_text("Move 1 more point").is_visible()
-    )  # the 20-point rule
+    tab.follow(page.get_by_role("button", name="Save my plan and sprint"))
+    # the 20-point rule
+    expect(page.get_by_role("alert").get_by_text("Move 1 more point")).to_be_visible()
     tab.screenshot("plan-error")
 
     page.locator(f"#id_planned_{low}").fill(str(low_share - 20))
@@ -75,8 +73,7 @@ def test_plan_a_sprint_download_the_calendar_and_print_the_report(
     call = events["Discovery call with a client"]["DTSTART"].dt
     assert (call.weekday(), call.hour, str(call.tzinfo)) == (1, 16, "Europe/Berlin")
 
-    page.get_by_role("link", name="Printable report").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Printable report"))
     page.emulate_media(media="print")
     pdf = ARTIFACTS / "screens" / "report.pdf"
     pdf.parent.mkdir(parents=True, exist_ok=True)

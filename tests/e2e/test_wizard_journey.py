@@ -71,8 +71,7 @@ def test_whole_audit_with_javascript(tab: Tab, reference_data: None) -> None:
     tab.log_in("maya@example.com", PASSWORD)
     page = tab.page
     tab.goto("/audit/new/")
-    page.get_by_role("button", name="Start my audit").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Start my audit"))
     tab.screenshot("wizard-role")
     loads = len(tab.visits)
 
@@ -112,8 +111,8 @@ def test_whole_audit_with_javascript(tab: Tab, reference_data: None) -> None:
     tab.screenshot("wizard-result")
     snapshot = RungSnapshot.objects.get()
     assert str(snapshot.rung) == "2.05"  # shown as 2.1: rounded half up
-    assert page.get_by_role("heading", name="Your rung is 2.1").is_visible()
-    assert page.get_by_text("Most of your week sits low on the ladder").is_visible()
+    expect(page.get_by_role("heading", name="Your rung is 2.1")).to_be_visible()
+    expect(page.get_by_text("Most of your week sits low on the ladder")).to_be_visible()
 
 
 def test_whole_audit_without_javascript(browser, live_server, reference_data: None) -> None:
@@ -126,7 +125,7 @@ def test_whole_audit_without_javascript(browser, live_server, reference_data: No
     fill_activities(tab)
     fill_time(tab)
     fill_scores(tab)
-    assert tab.page.get_by_role("heading", name="Your rung is 2.1").is_visible()
+    expect(tab.page.get_by_role("heading", name="Your rung is 2.1")).to_be_visible()
     assert Audit.objects.get().owner is None  # a visitor's audit, not yet claimed
     context.close()
 
@@ -190,40 +189,33 @@ def test_start_anonymously_then_sign_up_keeps_the_result(
 ) -> None:
     page = tab.page
     tab.goto("/")
-    page.get_by_role("link", name="Start your audit").click()
-    tab.assert_accessible()
-    page.get_by_role("button", name="Start my audit").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("link", name="Start your audit"))
+    tab.follow(page.get_by_role("button", name="Start my audit"))
     fill_role(tab)
     fill_activities(tab)
     fill_time(tab)
     fill_scores(tab)
-    assert page.get_by_text("Keep this result.").is_visible()
-    page.get_by_role("link", name="Create an account to keep it").click()
-    tab.assert_accessible()
+    expect(page.get_by_text("Keep this result.")).to_be_visible()
+    tab.follow(page.get_by_role("link", name="Create an account to keep it"))
     page.get_by_label("Email").fill("new@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Create account"))
     assert Audit.objects.get().owner is None  # not until the address is confirmed
     link = re.search(
         r"https?://\S+/confirm-email/\S+/", text_of(smtp_sink.wait_for("new@example.com"))
     ).group(0)
     tab.goto(re.sub(r"^https?://[^/]+", "", link))
-    page.get_by_role("button", name="Confirm").click()
-    tab.assert_accessible()
+    tab.follow(page.get_by_role("button", name="Confirm"))
     if "/accounts/login/" not in page.url:
         tab.goto("/accounts/login/")
     page.get_by_label("Email").fill("new@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    tab.assert_accessible()
-    assert page.get_by_role("heading", name="My ladder").is_visible()
+    tab.follow(page.get_by_role("button", name="Log in", exact=True))
+    expect(page.get_by_role("heading", name="My ladder")).to_be_visible()
     tab.screenshot("keep-results")
-    page.get_by_role("button", name="Yes, add them to my ladder").click()
-    tab.assert_accessible()
-    assert page.get_by_text("Added to your ladder: 1 audit.").is_visible()
+    tab.follow(page.get_by_role("button", name="Yes, add them to my ladder"))
+    expect(page.get_by_text("Added to your ladder: 1 audit.")).to_be_visible()
     user = User.objects.get(email="new@example.com")
     audit = Audit.objects.get()
     assert audit.owner == user
