@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 
 from accounts.models import User, time_zone_names
+from ladder.forms import QuickSelect
 
 
 class ProfileForm(forms.ModelForm[User]):
     time_zone = forms.TypedChoiceField(
         choices=[(name, name.replace("_", " ")) for name in time_zone_names()],
         help_text=User._meta.get_field("time_zone").help_text,
+        widget=QuickSelect,  # about 600 zones
     )
 
     class Meta:

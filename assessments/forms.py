@@ -8,6 +8,7 @@ from django import forms
 from assessments.models import Activity, Occupation
 from assessments.services import ActivityDraft
 from ladder import scoring
+from ladder.forms import QuickRadioSelect
 
 SORT_CHOICES = [
     ("relevance", "Best match"),
@@ -251,14 +252,14 @@ class ScoresForm(VersionedForm):
                     choices=GAP_CHOICES,
                     required=False,
                     initial={True: "yes", False: "no"}.get(activity.gap_closed),  # type: ignore[arg-type]
-                    widget=forms.RadioSelect,
+                    widget=QuickRadioSelect,
                 )
             self.fields[f"score_{activity.pk}"] = forms.TypedChoiceField(
                 label="Score",
                 choices=SCORE_CHOICES,
                 coerce=int,
                 initial=activity.score,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
                 error_messages={
                     "required": "Choose a score from 1 to 5.",
                     "invalid_choice": "Choose a score from 1 to 5.",
@@ -274,7 +275,7 @@ class ScoresForm(VersionedForm):
                 choices=YES_NO,
                 required=False,
                 initial=initial,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
             )
 
     def rows(

@@ -11,6 +11,7 @@ from django import forms
 from assessments.forms import WholePercentField
 from assessments.models import Plan, RungSnapshot
 from ladder import planning, scoring
+from ladder.forms import QuickRadioSelect
 
 if TYPE_CHECKING:
     from assessments.plans import PlanInput
@@ -50,7 +51,7 @@ class PlanForm(forms.Form):
     skill = forms.ChoiceField(
         label="One skill to build this quarter",
         choices=Plan.Skill.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={"required": "Pick one skill to focus on."},
     )
     own_skill = forms.CharField(label="Your own skill", max_length=80, required=False)

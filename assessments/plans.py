@@ -4,19 +4,24 @@ views are thin and the calendar is built by the pure ``ladder.calendar``."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import icalendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -26,6 +31,11 @@ from assessments.plan_forms import WEEKDAY_NAMES, PlanForm
 from ladder import calendar, planning, scoring
 
 SPRINT_DAYS = 90
+# Part of each cached calendar's key: a new version of the code that writes the file
+# (ours or icalendar's) never serves a file the old one wrote.
+CALENDAR_FORMAT = hashlib.sha256(
+    Path(calendar.__file__).read_bytes() + icalendar.__version__.encode()
+).hexdigest()[:12]
 
 # Where the method's stories fit: what the next rung looks like for these occupations.
 STORY_EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -212,7 +222,10 @@ def plan_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     return render(request, "assessments/plan.html", context)
 
 
-def _calendar(plan: Plan, request: HttpRequest) -> bytes:
+def _calendar(plan: Plan, request: HttpRequest) -> HttpResponse:
+    """The sprint's .ics. The file is a pure function of the sprint and the plan's last
+    change, so its hash is the ETag (a calendar app polling an unchanged sprint gets a
+    304) and the bytes are kept in the cache under it instead of rebuilt per request."""
     sprint = calendar.Sprint(
         name=f"Ladder sprint: {plan.audit.title} → rung {plan.target_rung}",
         time_zone=plan.owner.time_zone,
@@ -232,7 +245,21 @@ def _calendar(plan: Plan, request: HttpRequest) -> bytes:
         review_uid=str(plan.review_uid),
         url=request.build_absolute_uri(reverse("assessments:sprint", args=[plan.code])),
     )
-    return calendar.sprint_calendar(sprint, stamp=plan.updated_at)
+    digest = hashlib.sha256(
+        f"{CALENDAR_FORMAT}|{sprint!r}|{plan.updated_at.isoformat()}".encode()
+    ).hexdigest()[:40]
+    etag = f'"{digest}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    key = f"ladder:ics:{digest}"
+    body = cache.get(key)
+    if not isinstance(body, bytes):
+        body = calendar.sprint_calendar(sprint, stamp=plan.updated_at)
+        cache.set(key, body, timeout=60 * 60 * 24)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    return response
 
 
 @login_required
@@ -259,7 +286,7 @@ def sprint(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_GET
 def calendar_download(request: HttpRequest, code: UUID) -> HttpResponse:
     plan = plan_for(request, code)
-    response = HttpResponse(_calendar(plan, request), content_type="text/calendar; charset=utf-8")
+    response = _calendar(plan, request)
     response["Content-Disposition"] = 'attachment; filename="ladder-sprint.ics"'
     return response
 
@@ -268,7 +295,7 @@ def calendar_download(request: HttpRequest, code: UUID) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private subscription address calendar apps poll; no log-in, the token is the key."""
     plan = get_object_or_404(Plan.objects.select_related("audit", "owner"), calendar_token=token)
-    return HttpResponse(_calendar(plan, request), content_type="text/calendar; charset=utf-8")
+    return _calendar(plan, request)
 
 
 @login_required

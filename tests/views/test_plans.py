@@ -625,6 +625,43 @@ def test_the_subscription_address_works_without_log_in_until_a_new_one_is_made(m
     assert vevents(renewed.content).keys() == vevents(response.content).keys()
 
 
+def test_an_unchanged_calendar_answers_a_polling_app_with_304(maya, individual):
+    plan = saved_plan(audit_at(individual, "complete"))
+    calendar_app = Client()
+    first = calendar_app.get(feed_url(plan))
+    etag = first["ETag"]
+    again = calendar_app.get(feed_url(plan), headers={"if-none-match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+    download = maya.get(url("calendar_download", plan.code), headers={"if-none-match": etag})
+    assert download.status_code == 304
+    assert maya.get(url("calendar_download", plan.code)).content == first.content
+
+
+@pytest.mark.parametrize("change", ["time zone", "event", "plan saved again"])
+def test_a_changed_sprint_gets_a_new_calendar_not_the_cached_one(maya, individual, change):
+    User.objects.filter(pk=individual.pk).update(time_zone="Europe/London")
+    plan = saved_plan(audit_at(individual, "complete"))
+    before = Client().get(feed_url(plan))
+    assert b"TZID=Europe/London" in before.content
+    if change == "time zone":
+        User.objects.filter(pk=individual.pk).update(time_zone="America/New_York")
+    elif change == "event":  # even a change that leaves the plan's updated_at alone
+        PlanEvent.objects.filter(plan=plan, title=EVENTS[0][0]).update(title="Client call")
+    else:
+        saved_plan(plan.audit, events=3)
+    after = Client().get(feed_url(plan), headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after.content != before.content
+    events = [str(e["SUMMARY"]) for e in vevents(after.content).values()]
+    if change == "time zone":
+        assert b"TZID=America/New_York" in after.content
+    elif change == "event":
+        assert "Client call" in events
+    else:
+        assert EVENTS[2][0] in events
+
+
 def test_an_unknown_subscription_address_is_404(client, db):
     assert client.get(reverse("assessments:calendar_feed", args=["nope"])).status_code == 404
 
