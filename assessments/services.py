@@ -69,12 +69,16 @@ class ActivityDraft:
 
 def _bump(audit: Audit, expected_version: int, **fields: Any) -> None:
     """Claim the next version of a draft, or raise StaleVersion with what is saved now."""
+    now = timezone.now()
     updated = Audit.objects.filter(
         pk=audit.pk, version=expected_version, status=Audit.Status.DRAFT
-    ).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
+    ).update(version=F("version") + 1, updated_at=now, **fields)
     if updated != 1:
         raise StaleVersion(Audit.objects.get(pk=audit.pk))
-    audit.refresh_from_db()
+    # The row now holds exactly this (the update matched the version we expected).
+    audit.version, audit.updated_at = expected_version + 1, now
+    for name, value in fields.items():
+        setattr(audit, name, value)
 
 
 def _reach(audit: Audit, step: Audit.Step) -> str:
@@ -146,9 +150,20 @@ def audit_save_activities(
 
 
 @transaction.atomic
-def audit_save_shares(*, audit: Audit, expected_version: int, shares: dict[int, int]) -> None:
+def audit_save_shares(
+    *,
+    audit: Audit,
+    expected_version: int,
+    shares: dict[int, int],
+    activities: Sequence[Activity] | None = None,
+) -> None:
+    """Save the shares of time. ``activities``: the audit's rows as the caller read them
+    for the form (saves reading them again). Safe to use: the version claim succeeds only
+    if nothing changed the audit since the form's version, the rows included."""
     _bump(audit, expected_version, reached=_reach(audit, Audit.Step.SCORES))
-    activities = list(audit.activities.filter(pk__in=shares))
+    if activities is None:
+        activities = list(audit.activities.filter(pk__in=shares))
+    activities = [a for a in activities if a.pk in shares and a.audit_id == audit.pk]
     for activity in activities:
         activity.share = shares[activity.pk]
     Activity.objects.bulk_update(activities, ["share"])

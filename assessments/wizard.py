@@ -378,7 +378,10 @@ def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         if form.is_valid():
             try:
                 services.audit_save_shares(
-                    audit=audit, expected_version=form.cleaned_data["version"], shares=form.shares()
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    shares=form.shares(),
+                    activities=activities,
                 )
             except services.StaleVersion as stale:
                 current = stale.current

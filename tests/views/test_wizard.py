@@ -926,7 +926,7 @@ def test_query_count_of_saving_time_does_not_grow_with_activities(
 ):
     audit = audit_at(individual, "time", count)
     data = time_form(audit, shares_for(count))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = maya.post(step_url(audit, "time"), data)
     assert response.status_code == 302
 
@@ -938,7 +938,7 @@ def test_query_count_of_saving_scores_does_not_grow_with_activities(
     audit = audit_at(individual, "scores", count)
     data = scores_form(audit, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5][:count])
     reference.scenarios()  # the runway model's data, read once per process
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = maya.post(step_url(audit, "scores"), data)
     assert response.status_code == 302
     assert RungSnapshot.objects.filter(audit=audit).count() == 1
