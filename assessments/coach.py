@@ -8,6 +8,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -181,26 +182,26 @@ class Row:
         values = {name: getattr(link, name) for name in ANNOTATED}
         return cls(link=link, client=link.client, today=today, **values)
 
-    @property
+    @cached_property
     def change_shown(self) -> Decimal | None:
         if self.rung is None or self.previous_rung is None:
             return None
         return scoring.round_half_up(self.rung, 1) - scoring.round_half_up(self.previous_rung, 1)
 
-    @property
+    @cached_property
     def moved(self) -> int | None:
         """Effort actually moved between the last two audits (the last sprint's result)."""
         if not self.previous_activities or not self.latest_activities or self.previous_rung is None:
             return None
         return moved_since(self.previous_rung, self.previous_activities, self.latest_activities)
 
-    @property
+    @cached_property
     def days_left(self) -> int | None:
         if self.sprint_end is None or self.sprint_start is None or self.sprint_end < self.today:
             return None
         return (self.sprint_end - max(self.today, self.sprint_start)).days
 
-    @property
+    @cached_property
     def sprint_text(self) -> str:
         if self.sprint_end is None:
             return "No plan yet"
@@ -247,6 +248,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "sort": sort,
         "sort_label": SORT_LABELS.get(sort, "Name"),
         "sort_labels": SORT_LABELS,
+        "dashboard_url": reverse("coach:dashboard"),  # for the sort and page links
         "invite_form": InviteForm(),
         "pending": list(
             CoachLink.objects.filter(
