@@ -23,6 +23,7 @@ import platform
 import re
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +99,14 @@ def main() -> int:
         email="scale-coach@bench.ladder", defaults={"name": "Coach"}
     )
     demo.coach_synthetic_people(coach, 500)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+
+    def analyze() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # the mass updates here leave dead rows
 
     Checkin.objects.all().delete()
     demo.make_due(args.users)
+    analyze()
     now = timezone.now()
     plans = [
         _plan("sweep: who is due (first batch)", checkins.due_people(now)[: checkins.BATCH]),
@@ -129,6 +133,29 @@ def main() -> int:
     with connection.execute_wrapper(counted):
         claimed, _ = checkins.claim_due(timezone.now())
     claim_seconds = time.perf_counter() - started
+
+    # The same two sweep queries with a full check-in table: first with every row just
+    # claimed and pending, then a quarter later, those rows sent long ago and everyone
+    # due again (the table a real sweep reads, not the empty one of a first run).
+    analyze()
+    later = timezone.now()
+    plans.append(
+        _plan(
+            f"sweep: ready to send ({claimed:,} pending)",
+            Checkin.objects.filter(state="pending", next_attempt_at__lte=later).order_by(
+                "next_attempt_at", "pk"
+            )[:500],
+        )
+    )
+    Checkin.objects.update(state="sent", created_at=later - timedelta(days=91))
+    demo.make_due(args.users)
+    analyze()
+    plans.append(
+        _plan(
+            f"sweep: who is due a quarter later ({claimed:,} check-ins in the table)",
+            checkins.due_people(timezone.now())[: checkins.BATCH],
+        )
+    )
     result = {
         "people": args.users,
         "seed_seconds": round(seed_seconds, 1),
@@ -146,8 +173,9 @@ def main() -> int:
         },
         "date": time.strftime("%Y-%m-%d"),
     }
-    # Leave nobody due and no pending rows, so other runs start clean.
+    # Leave nobody due and no check-ins, so other runs start clean.
     Checkin.objects.all().delete()
+    User.objects.update(next_checkin_at=None)
     print(json.dumps({k: v for k, v in result.items() if k != "plans"}, indent=2))
     for p in plans:
         scans = ", ".join(p["seq_scans_on_big_tables"]) or "none"
