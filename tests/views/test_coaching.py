@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -450,7 +451,10 @@ def test_the_dashboard_queries_do_not_grow_with_clients(
     clients_for(coach, count)
     browser = logged_in(coach)
     browser.get(reverse("coach:dashboard"))
-    with django_assert_num_queries(7):  # session, user, count, page, 2 invitation lists, addresses
+    # session, user, count, page, the page's results, latest plans, 2 invitation lists,
+    # addresses (and the plans the latest results measured, when a client has two: those
+    # are pinned at 10 in test_query_budgets.py)
+    with django_assert_num_queries(9):
         response = browser.get(reverse("coach:dashboard"), {"sort": "rung"})
     assert response.status_code == 200
     assert response.text.count('<tr class="is-overdue">') + response.text.count("<tr>\n") >= min(
@@ -715,3 +719,50 @@ def test_a_post_without_an_answer_decides_nothing(coach: User, client_person: Us
     assert "Choose Accept or Decline." in response.text
     link.refresh_from_db()
     assert link.state == "pending"
+
+
+def test_the_dashboards_rows_say_what_the_one_query_of_the_csv_says(coach: User):
+    """The dashboard works out its page's rows with ``page_details``; the CSV with the
+    annotations of ``clients_of``. Over clients with every kind of history they agree."""
+    from assessments.coach import Row, clients_of, page_details
+    from tests.views.test_plans import saved_plan
+    from tests.views.test_query_budgets import SMALL, results
+
+    start = timezone.now()
+    never = make_person("never@example.com", "Never Audited")  # linked long ago: overdue
+    new = make_person("new@example.com", "Just Joined")  # linked today: not yet
+    one = make_person("one@example.com", "One Result")
+    two = make_person("two@example.com", "Two Results")
+    three = make_person("three@example.com", "Three Results")
+    stale = make_person("stale@example.com", "Stale Result")
+    with time_machine.travel(start - timedelta(days=30), tick=False):
+        linked(coach, never)
+    linked(coach, new)
+    for person in (one, two, three, stale):
+        linked(coach, person)
+    saved_plan(audit_at(one, "complete"))
+    first, _ = results(two, replace(SMALL, completed=2, activities=5))
+    saved_plan(first)  # the sprint the latest result measured; no plan after it yet
+    audits = results(three, replace(SMALL, completed=3, activities=5))
+    saved_plan(audits[1])
+    saved_plan(audits[2])
+    with time_machine.travel(start - timedelta(days=120), tick=False):
+        audit_at(stale, "complete")
+
+    today = timezone.localdate()
+    links = list(clients_of(coach, only=()).order_by("pk"))
+    details = page_details(links)
+    full = {link.pk: link for link in clients_of(coach)}
+    assert len(links) == len(full) == 6
+    for link in links:
+        from_page = Row.of(link, today, details[link.client_id])
+        from_csv = Row.of(full[link.pk], today)
+        assert from_page == from_csv, link.client
+    rows = {link.client.email: Row.of(link, today, details[link.client_id]) for link in links}
+    assert rows["never@example.com"].overdue
+    assert rows["stale@example.com"].overdue
+    assert not rows["new@example.com"].overdue
+    assert not rows["one@example.com"].overdue  # a result today
+    assert rows["two@example.com"].planned_move is not None
+    assert rows["two@example.com"].sprint_plan == first.plan.code
+    assert rows["three@example.com"].previous_rung is not None

@@ -451,8 +451,9 @@ BUDGETS: dict[str, int] = {
     "accounts:delete": 2,
     # session, user, clients, audits, three prefetches, check-ins, links, notes
     "accounts:export": 10,
-    # session, user, count, page, pending invitations, addresses, invitations to the coach
-    "coach:dashboard": 7,
+    # session, user, count, page, the page's results, latest plans, measured plans,
+    # pending invitations, addresses, invitations to the coach
+    "coach:dashboard": 10,
     "coach:dashboard_csv": 3,  # session, user, clients
     # session, user, link, results with snapshots and plans, the plan's rows and
     # events, check-ins
