@@ -19,11 +19,12 @@ def anonymous_key(request: HttpRequest) -> str:
     return value if isinstance(value, str) else ""
 
 
-def audit_for(request: HttpRequest, code: UUID | str) -> Audit:
+def audit_for(request: HttpRequest, code: UUID | str, *, related: tuple[str, ...] = ()) -> Audit:
     """The audit with ``code`` if it belongs to the signed-in person, or is an
-    unclaimed audit started in this browser session; otherwise 404."""
+    unclaimed audit started in this browser session; otherwise 404. ``related``: more
+    relations to read in the same query (the result page: its snapshot and plan)."""
     try:
-        audit = Audit.objects.select_related("occupation").get(code=code)
+        audit = Audit.objects.select_related("occupation", *related).get(code=code)
     except (Audit.DoesNotExist, ValueError) as error:
         raise Http404("No such audit") from error
     if request.user.is_authenticated and audit.owner_id == request.user.pk:

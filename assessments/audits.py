@@ -53,7 +53,7 @@ def timeline(completed: list[Audit]) -> chart.TimelineChart:
 
 @require_GET
 def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
-    audit = audit_for(request, code)
+    audit = audit_for(request, code, related=("snapshot", "plan"))
     if audit.is_draft:
         return redirect("assessments:step_" + audit.reached, audit.code)
     return result_page(request, audit)

@@ -320,8 +320,11 @@ def test_an_outage_of_a_day_loses_nothing_but_two_days_gives_up(smtp_sink: SmtpS
         moment += timedelta(minutes=15)
     rows = Checkin.objects.filter(kind="checkin")
     assert set(rows.values_list("state", flat=True)) == {"pending"}
+    # The next try comes at most an hour and a half later (the hour's cap, +50% jitter).
+    next_try = max(rows.values_list("next_attempt_at", flat=True))
+    assert next_try <= moment + timedelta(minutes=90)
     smtp_sink.up()
-    with time_machine.travel(moment + timedelta(hours=1), tick=False):
+    with time_machine.travel(next_try + timedelta(minutes=1), tick=False):
         sweep()
     assert smtp_sink.recipients() == {"ana@example.com": 1, "bo@example.com": 1}
     # Someone else whose SMTP stays down for more than two days: failed, visibly.

@@ -434,10 +434,10 @@ BUDGETS: dict[str, int] = {
     "assessments:step_activities": 5,  # session, user, audit, activities, suggestions
     "assessments:step_time": 4,  # session, user, audit, activities
     "assessments:step_scores": 4,  # session, user, audit, activities
-    # session, user, audit, snapshot, the previous snapshot and plan, activities (what
-    # changed), notes, activities (again, for the notes), the owner, their coaches, the
-    # plan (its link)
-    "assessments:result": 11,
+    # session, user, the audit with its snapshot and plan, the previous snapshot and
+    # plan, activities (what changed), notes, activities (again, for the notes), the
+    # owner, their coaches
+    "assessments:result": 9,
     "assessments:delete": 3,  # session, user, audit
     # session, user, audit, snapshot, plan, its activities, its events, suggestions
     "assessments:plan": 8,
