@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,6 +65,8 @@ def result_page(
 ) -> HttpResponse:
     """A completed audit's result (also shown again when a reply to a coach needs fixing)."""
     snapshot = audit.snapshot
+    if audit.previous_id is not None:  # "what changed" and the notes both read them
+        prefetch_related_objects([audit], "activities")
     scored = [scoring.Scored(a["description"], a["share"], a["score"]) for a in snapshot.activities]
     context = {
         "audit": audit,

@@ -146,9 +146,7 @@ def page_details(links: list[CoachLink]) -> dict[int, dict[str, Any]]:
     measured. Three small queries whatever the page holds, in place of thirteen
     subqueries that cost more to build and compile than to run."""
     clients = [link.client_id for link in links if link.client_id is not None]
-    details: dict[int, dict[str, Any]] = {
-        client: dict.fromkeys(ANNOTATED) | {"overdue": False} for client in clients
-    }
+    details: dict[int, dict[str, Any]] = {client: dict.fromkeys(ANNOTATED) for client in clients}
     results = (
         _newest_first(RungSnapshot.objects.filter(owner_id__in=clients), "taken_at")
         .filter(n__lte=2)
@@ -196,13 +194,7 @@ def page_details(links: list[CoachLink]) -> dict[int, dict[str, Any]]:
     now = timezone.now()
     for client, link in zip(clients, links, strict=True):  # an active link has its client
         row = details[client]
-        taken_at = row["taken_at"]
-        row["overdue"] = (
-            taken_at < now - coaching.OVERDUE_AFTER
-            if taken_at is not None
-            else link.responded_at is not None
-            and link.responded_at < now - coaching.FIRST_AUDIT_GRACE
-        )
+        row["overdue"] = coaching.is_overdue(row["taken_at"], link.responded_at, now=now)
     return details
 
 
@@ -234,8 +226,7 @@ ANNOTATED = (
 
 
 def _overdue() -> Case:
-    """No audit for over a quarter (and the reminder's week), or none at all two
-    weeks after accepting: the same rule as the weekly digest."""
+    """``coaching.is_overdue`` in SQL, for filtering all the clients by it."""
     # From the latest result the query already fetches (taken_at): no scan of all
     # results, whatever the number of people.
     now = timezone.now()

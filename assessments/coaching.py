@@ -415,6 +415,15 @@ DIGEST_TIME = time(8, 0)  # Monday morning in the coach's time zone
 DIGEST_ATTEMPTS = 5
 
 
+def is_overdue(latest: datetime | None, accepted: datetime | None, *, now: datetime) -> bool:
+    """A client is overdue with no audit for over a quarter (and the reminder's week),
+    or none at all two weeks after accepting. (The coach dashboard's filter asks the
+    same in SQL: ``coach._overdue``.)"""
+    if latest is not None:
+        return latest < now - OVERDUE_AFTER
+    return accepted is not None and accepted < now - FIRST_AUDIT_GRACE
+
+
 @dataclass(frozen=True)
 class Digest:
     completed: list[RungSnapshot]
@@ -448,15 +457,7 @@ def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
     overdue: list[User] = [
         link.client
         for link in links
-        if link.client is not None
-        and (
-            (link.latest is not None and link.latest < now - OVERDUE_AFTER)
-            or (
-                link.latest is None
-                and link.responded_at is not None
-                and link.responded_at < now - FIRST_AUDIT_GRACE
-            )
-        )
+        if link.client is not None and is_overdue(link.latest, link.responded_at, now=now)
     ]
     return Digest(completed, overdue, replies)
 

@@ -11,8 +11,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import CoachLink, User
 from assessments.models import Occupation
 from assessments.reference import clear_derived, load_reference
 from tests.smtp import SmtpSink
@@ -59,6 +60,24 @@ def make_person(email: str, name: str = "", *, verified: bool = True) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, name=name)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
+
+
+def linked(
+    coach: User,
+    client: User,
+    state: str = CoachLink.State.ACTIVE,
+    *,
+    by: str = CoachLink.Side.COACH,
+) -> CoachLink:
+    """A coaching link as an answered invitation leaves it (active by default)."""
+    return CoachLink.objects.create(
+        coach=coach,
+        client=client,
+        invited_by=by,
+        email=client.email if by == CoachLink.Side.COACH else coach.email,
+        state=state,
+        responded_at=timezone.now(),
+    )
 
 
 @pytest.fixture

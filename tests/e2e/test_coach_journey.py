@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import CoachLink
 from assessments import coaching
 from assessments.models import Comment
-from tests.conftest import PASSWORD, links_in, make_person
+from tests.conftest import PASSWORD, linked, links_in, make_person
 from tests.e2e.conftest import SmtpSink, Tab, text_of
 from tests.views.test_wizard import DESCRIPTIONS, audit_at
 
@@ -115,14 +115,7 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     # A second client, who accepted earlier and has no audit yet, gives the filter
     # and the sort something to do.
     other = make_person("ben@example.com", "Ben Adams")
-    CoachLink.objects.create(
-        coach=coach,
-        client=other,
-        invited_by=CoachLink.Side.COACH,
-        email=other.email,
-        state=CoachLink.State.ACTIVE,
-        responded_at=timezone.now(),
-    )
+    linked(coach, other)
     _switch_to(tab, COACH)
     tab.goto("/coach/")
     names = clients.locator("tbody tr td:first-child a")

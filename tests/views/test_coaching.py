@@ -23,7 +23,7 @@ from accounts.models import CoachLink, User
 from accounts.services import user_delete
 from assessments import coaching, demo
 from assessments.models import Audit, Comment, RungSnapshot
-from tests.conftest import links_in, make_person
+from tests.conftest import linked, links_in, make_person
 from tests.views.test_wizard import audit_at, ordered
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +37,6 @@ def coach(db: None) -> User:
 @pytest.fixture
 def client_person(db: None) -> User:
     return make_person("ana@example.com", "Ana Silva")
-
-
-def linked(coach: User, client: User, state: str = CoachLink.State.ACTIVE) -> CoachLink:
-    return CoachLink.objects.create(
-        coach=coach,
-        client=client,
-        invited_by=CoachLink.Side.COACH,
-        email=client.email,
-        state=state,
-        responded_at=timezone.now(),
-    )
 
 
 def csv_rows(response: Any) -> list[list[str]]:

@@ -37,7 +37,7 @@ from assessments import checkins, coaching, services
 from assessments.access import SESSION_KEY
 from assessments.models import Audit, Checkin, Occupation, Plan
 from assessments.reference import clear_derived, load_reference
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import PASSWORD, linked, make_person
 from tests.totp import totp
 from tests.views.test_access_matrix import our_urls
 from tests.views.test_plans import plan_form, saved_plan
@@ -168,18 +168,6 @@ def two_factor(user: User) -> None:
     assert Authenticator.objects.filter(user=user).count() == 2
 
 
-def coaching_link(coach: User, client: User, *, by: str = CoachLink.Side.COACH) -> CoachLink:
-    """An accepted invitation."""
-    return CoachLink.objects.create(
-        coach=coach,
-        client=client,
-        invited_by=by,
-        email=client.email if by == CoachLink.Side.COACH else coach.email,
-        state=CoachLink.State.ACTIVE,
-        responded_at=timezone.now(),
-    )
-
-
 def make_cast(size: Size) -> Cast:
     individual, coach = person(size, "person"), person(size, "coach")
 
@@ -194,13 +182,13 @@ def make_cast(size: Size) -> Cast:
         audit_at(None, "complete" if k % 2 == 0 else "time", anonymous_key=visitor_key)
 
     # The coach's clients; the person's coaches; invitations every way.
-    link = coaching_link(coach, individual)
+    link = linked(coach, individual)
     for k in range(1, size.clients):
         client = person(size, f"client{k}")
         saved_plan(audit_at(client, "complete", descriptions=OTHER_DESCRIPTIONS))
-        coaching_link(coach, client, by=CoachLink.Side.CLIENT if k % 2 else CoachLink.Side.COACH)
+        linked(coach, client, by=CoachLink.Side.CLIENT if k % 2 else CoachLink.Side.COACH)
     coached = [link] + [
-        coaching_link(person(size, f"coach{k}"), individual, by=CoachLink.Side.CLIENT)
+        linked(person(size, f"coach{k}"), individual, by=CoachLink.Side.CLIENT)
         for k in range(1, size.coaches)
     ]
     coach_side, client_side = CoachLink.Side.COACH, CoachLink.Side.CLIENT
@@ -434,10 +422,9 @@ BUDGETS: dict[str, int] = {
     "assessments:step_activities": 5,  # session, user, audit, activities, suggestions
     "assessments:step_time": 4,  # session, user, audit, activities
     "assessments:step_scores": 4,  # session, user, audit, activities
-    # session, user, the audit with its snapshot and plan, the previous snapshot and
-    # plan, activities (what changed), notes, activities (again, for the notes), the
-    # owner, their coaches
-    "assessments:result": 9,
+    # session, user, the audit with its snapshot and plan, its activities (for what
+    # changed and the notes), the previous snapshot and plan, notes, their coaches
+    "assessments:result": 8,
     "assessments:delete": 3,  # session, user, audit
     # session, user, audit, snapshot, plan, its activities, its events, suggestions
     "assessments:plan": 8,
