@@ -65,18 +65,18 @@ check-deploy: install
 
 # Search latency on SQLite and PostgreSQL (outside make test: timings are not assertions).
 bench-search: install
-	DATABASE_URL=sqlite:///$(CURDIR)/bench/search.sqlite3 $(PY) -m bench.search_latency
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ladder_bench} $(PY) -m bench.search_latency
+	DATABASE_URL=sqlite:///$(CURDIR)/tests/bench/search.sqlite3 $(PY) -m tests.bench.search_latency
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ladder_bench} $(PY) -m tests.bench.search_latency
 
 # One check-in sweep of N due people (default 10,000) on PostgreSQL into a local SMTP
 # server: time, emails/s, queries per person (outside make test, like bench-search).
 bench-checkins: install
-	$(PY) -m bench.checkin_sweep --users $${BENCH_USERS:-10000}
+	$(PY) -m tests.bench.checkin_sweep --users $${BENCH_USERS:-10000}
 
 # 100,000 people on PostgreSQL: seeding time, the sweep's and the coach dashboard's
 # query plans, the sweep's claim rate (outside make test).
 bench-scale: install
-	$(PY) -m bench.scale --users $${BENCH_SCALE_USERS:-100000}
+	$(PY) -m tests.bench.scale --users $${BENCH_SCALE_USERS:-100000}
 
 # Throughput and p50/p99 of the key pages under gunicorn (2 sync workers, production
 # settings) with wrk, as ratios to a standard Django page served the same way in the same
@@ -89,7 +89,7 @@ bench: install
 		echo "Installing wrk (Debian package)"; \
 		$$sudo apt-get install -y --no-install-recommends wrk >/dev/null || \
 		{ $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends wrk >/dev/null; }; }
-	$(PY) -m bench.pages --users $${BENCH_USERS:-10000} --duration $${BENCH_DURATION:-10}
+	$(PY) -m tests.bench.pages --users $${BENCH_USERS:-10000} --duration $${BENCH_DURATION:-10}
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -16,3 +20,16 @@ def user_delete(*, user: User) -> None:
     the row removes it all in one transaction.
     """
     User.objects.filter(pk=user.pk).delete()
+
+
+def user_move_time_zone(*, user: User, old_zone: str) -> None:
+    """After ``user`` moved from ``old_zone`` to their new time zone, keep their next
+    check-in on the same day at the same hour on the clock (9:00 there becomes 9:00
+    here). Only a row still holding the date read here is changed, so a sweep that
+    claimed the check-in meanwhile wins."""
+    fresh = User.objects.filter(pk=user.pk).values_list("next_checkin_at", flat=True).first()
+    if fresh is None:
+        return
+    local = timezone.localtime(fresh, ZoneInfo(old_zone))
+    moved = datetime.combine(local.date(), local.time(), tzinfo=ZoneInfo(user.time_zone))
+    User.objects.filter(pk=user.pk, next_checkin_at=fresh).update(next_checkin_at=moved)

@@ -5,16 +5,12 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import User
-from accounts.services import user_delete
-from assessments import checkins
-from assessments.exports import person_data
+from accounts.services import user_delete, user_move_time_zone
 
 
 def _user(request: HttpRequest) -> User:
@@ -32,7 +28,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         # Only these fields: a check-in sweep may have moved next_checkin_at meanwhile.
         person.save(update_fields=["name", "time_zone"])
         if person.time_zone != old_zone:
-            checkins.move_to_time_zone(person, old_zone)
+            user_move_time_zone(user=person, old_zone=old_zone)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
@@ -57,15 +53,3 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"The account for {email} and everything in it is deleted.")
             return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
-
-
-@login_required
-@require_GET
-def export(request: HttpRequest) -> JsonResponse:
-    """Everything of the person's, as a JSON file download."""
-    response = JsonResponse(
-        person_data(_user(request)), json_dumps_params={"indent": 2, "ensure_ascii": False}
-    )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="ladder-data-{stamp}.json"'
-    return response

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
-from assessments.models import Audit
+from accounts.models import CoachLink
+from assessments.models import Audit, Plan
 
 SESSION_KEY = "ladder_audit_key"
 
@@ -33,3 +35,37 @@ def audit_for(request: HttpRequest, code: UUID | str, *, related: tuple[str, ...
     if audit.owner_id is None and key and audit.anonymous_key == key:
         return audit
     raise Http404("No such audit")
+
+
+def plan_for(request: HttpRequest, code: UUID) -> Plan:
+    """The plan with ``code`` if it belongs to the signed-in person; otherwise 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such plan")
+    try:
+        return Plan.objects.select_related("audit", "audit__snapshot", "owner").get(
+            code=code, owner_id=request.user.pk
+        )
+    except (Plan.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such plan") from error
+
+
+def link_for_coach(request: HttpRequest, code: UUID | str) -> CoachLink:
+    """The active link ``code`` where the signed-in person is the coach; else 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such client")
+    try:
+        return CoachLink.objects.select_related("client").get(
+            code=code, coach_id=request.user.pk, state=CoachLink.State.ACTIVE
+        )
+    except (CoachLink.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such client") from error
+
+
+def audit_for_coach(link: CoachLink, code: UUID | str) -> Audit:
+    """A completed audit of the link's client (drafts are not shared); else 404."""
+    try:
+        return Audit.objects.select_related("snapshot", "occupation").get(
+            code=code, owner_id=link.client_id, status=Audit.Status.COMPLETE
+        )
+    except (Audit.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such audit") from error

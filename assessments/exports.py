@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accounts.models import CoachLink, User
 from assessments.models import Audit, Checkin, Comment, Plan
-from assessments.plan_forms import WEEKDAY_NAMES
-from ladder import calendar
+from ladder.http import AuthenticatedHttpRequest
+from ladder.method import calendar
+from ladder.method.calendar import WEEKDAY_NAMES
 
 
 def person_data(user: User) -> dict[str, Any]:
@@ -195,3 +200,15 @@ def _plan(plan: Plan) -> dict[str, Any]:
         "created_at": plan.created_at.isoformat(),
         "updated_at": plan.updated_at.isoformat(),
     }
+
+
+@login_required
+@require_safe
+def download(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Everything of the person's, as a JSON file download (``accounts:export``)."""
+    response = JsonResponse(
+        person_data(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ladder-data-{stamp}.json"'
+    return response

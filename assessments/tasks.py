@@ -9,7 +9,9 @@ from celery import shared_task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from assessments import checkins, coaching, services
+from assessments.audits import services
+from assessments.checkins import services as checkins
+from assessments.coaching import services as coaching
 
 log = logging.getLogger(__name__)
 

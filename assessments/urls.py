@@ -1,27 +1,33 @@
+"""The app's URLs (namespace "assessments"); the coaching pages have their own
+namespace, "coach", in ``assessments/coaching/urls.py``."""
+
 from django.urls import path
 
-from assessments import audits, plans, quarterly, views, wizard
+from assessments.audits import views as audits
+from assessments.checkins import views as checkins
+from assessments.library import views as library
+from assessments.plans import views as plans
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("benchmarks/", views.benchmarks, name="benchmarks"),
-    path("benchmarks/<str:code>/", views.occupation_detail, name="occupation"),
-    path("about/data/", views.about_data, name="about_data"),
-    path("about/runway/", views.about_runway, name="about_runway"),
+    path("benchmarks/", library.benchmarks, name="benchmarks"),
+    path("benchmarks/<str:code>/", library.occupation_detail, name="occupation"),
+    path("about/data/", library.about_data, name="about_data"),
+    path("about/runway/", library.about_runway, name="about_runway"),
     path("ladder/", audits.my_ladder, name="my_ladder"),
     path("ladder/keep/", audits.claim, name="claim"),
     path("ladder/not-mine/", audits.discard, name="discard"),
-    path("ladder/check-in/", quarterly.reassess, name="reassess"),
-    path("check-ins/", quarterly.checkin_settings, name="checkin_settings"),
-    path("check-in/<str:token>/", quarterly.checkin_link, name="checkin"),
-    path("check-ins/stop/<str:token>/", quarterly.unsubscribe, name="unsubscribe"),
-    path("audit/new/", wizard.start, name="start"),
-    path("audit/occupations/", wizard.occupation_options, name="occupation_options"),
-    path("audit/<uuid:code>/role/", wizard.step_role, name="step_role"),
-    path("audit/<uuid:code>/activities/", wizard.step_activities, name="step_activities"),
-    path("audit/<uuid:code>/time/", wizard.step_time, name="step_time"),
-    path("audit/<uuid:code>/scores/", wizard.step_scores, name="step_scores"),
+    path("ladder/check-in/", audits.reassess, name="reassess"),
+    path("check-ins/", checkins.checkin_settings, name="checkin_settings"),
+    path("check-in/<str:token>/", checkins.checkin_link, name="checkin"),
+    path("check-ins/stop/<str:token>/", checkins.unsubscribe, name="unsubscribe"),
+    path("audit/new/", audits.start, name="start"),
+    path("audit/occupations/", audits.occupation_options, name="occupation_options"),
+    path("audit/<uuid:code>/role/", audits.step_role, name="step_role"),
+    path("audit/<uuid:code>/activities/", audits.step_activities, name="step_activities"),
+    path("audit/<uuid:code>/time/", audits.step_time, name="step_time"),
+    path("audit/<uuid:code>/scores/", audits.step_scores, name="step_scores"),
     path("audit/<uuid:code>/result/", audits.result, name="result"),
     path("audit/<uuid:code>/delete/", audits.delete, name="delete"),
     path("audit/<uuid:code>/plan/", plans.plan_edit, name="plan"),

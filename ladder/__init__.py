@@ -1,5 +1,3 @@
-"""Ladder: the project package and the framework-free ladder model."""
-
-from ladder.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""Ladder: the project package. The framework-free ladder model is ``ladder.method``;
+the Celery app (``ladder.celery``) is loaded by the assessments app when Django starts,
+so importing ``ladder.method`` loads neither Django nor Celery."""

@@ -1,14 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import urlpatterns as account_patterns
+from assessments import exports
 from ladder import views
 
 urlpatterns = [
     path("", views.landing, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("assessments.urls")),
-    path("", include("assessments.coach_urls")),
-    path("accounts/", include("accounts.urls")),
+    path("", include("assessments.coaching.urls")),
+    # The data export belongs to the account pages (``accounts:export``) but is built
+    # from everything in assessments; the project joins the two, so that accounts
+    # never imports assessments.
+    path(
+        "accounts/",
+        include(
+            ([*account_patterns, path("export/", exports.download, name="export")], "accounts")
+        ),
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
-from accounts.models import CoachLink, User
+from accounts.models import User
+from assessments.library.services import clear_derived, load_reference
 from assessments.models import Occupation
-from assessments.reference import clear_derived, load_reference
+from tests.factories import make_person
 from tests.smtp import SmtpSink
-
-PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(scope="session")
@@ -56,30 +52,6 @@ def _clean_cache() -> Iterator[None]:
     clear_derived()  # figures computed from reference rows a test may have changed
 
 
-def make_person(email: str, name: str = "", *, verified: bool = True) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, name=name)
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
-    return user
-
-
-def linked(
-    coach: User,
-    client: User,
-    state: str = CoachLink.State.ACTIVE,
-    *,
-    by: str = CoachLink.Side.COACH,
-) -> CoachLink:
-    """A coaching link as an answered invitation leaves it (active by default)."""
-    return CoachLink.objects.create(
-        coach=coach,
-        client=client,
-        invited_by=by,
-        email=client.email if by == CoachLink.Side.COACH else coach.email,
-        state=state,
-        responded_at=timezone.now(),
-    )
-
-
 @pytest.fixture
 def individual(db: None) -> User:
     """Maya, a mid-level developer, signed up and verified."""
@@ -108,7 +80,3 @@ def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
     yield sink
     with contextlib.suppress(AssertionError):  # a test may have stopped it already
         sink.controller.stop()
-
-
-def links_in(text: str) -> list[str]:
-    return re.findall(r"https?://[^\s<>\"]+", text)

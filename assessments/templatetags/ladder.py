@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from ladder.scoring import round_half_up
+from ladder.method.scoring import round_half_up
 
 register = template.Library()
 

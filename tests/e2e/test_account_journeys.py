@@ -9,8 +9,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, make_person
-from tests.e2e.conftest import SmtpSink, Tab, text_of
+from tests.e2e.browser import Tab
+from tests.factories import PASSWORD, make_person
+from tests.smtp import SmtpSink, text_of
 from tests.totp import fresh_totp, totp
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,10 +17,10 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from assessments.models import Audit, Checkin, RungSnapshot
-from ladder import scoring
-from tests.conftest import PASSWORD, links_in, make_person
-from tests.e2e.conftest import ARTIFACTS, AXE, WCAG_TAGS, SmtpSink, Tab, text_of
-from tests.views.test_wizard import DESCRIPTIONS, audit_at
+from ladder.method import scoring
+from tests.e2e.browser import ARTIFACTS, AXE, WCAG_TAGS, Tab
+from tests.factories import DESCRIPTIONS, PASSWORD, audit_at, links_in, make_person
+from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

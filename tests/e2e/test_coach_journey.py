@@ -14,11 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import CoachLink
-from assessments import coaching
+from assessments.coaching import services as coaching
 from assessments.models import Comment
-from tests.conftest import PASSWORD, linked, links_in, make_person
-from tests.e2e.conftest import SmtpSink, Tab, text_of
-from tests.views.test_wizard import DESCRIPTIONS, audit_at
+from tests.e2e.browser import Tab
+from tests.factories import DESCRIPTIONS, PASSWORD, audit_at, linked, links_in, make_person
+from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

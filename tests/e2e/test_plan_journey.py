@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Plan
-from tests.conftest import PASSWORD, make_person
-from tests.e2e.conftest import ARTIFACTS, Tab
-from tests.views.test_wizard import audit_at
+from tests.e2e.browser import ARTIFACTS, Tab
+from tests.factories import PASSWORD, audit_at, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from assessments.models import Audit, RungSnapshot
-from tests.conftest import PASSWORD, make_person
-from tests.e2e.conftest import SmtpSink, Tab, text_of
+from tests.e2e.browser import Tab
+from tests.factories import PASSWORD, make_person
+from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ import vobject
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 from icalendar import Calendar
 
-from ladder.calendar import (
+from ladder.method.calendar import (
     MAX_TITLE_LENGTH,
     PRODID,
     REVIEW_TITLE,

@@ -3,7 +3,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladder import chart
+from ladder.method import chart
 
 
 def test_rung_1_is_at_the_bottom_and_5_at_the_top():

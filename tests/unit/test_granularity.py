@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladder.granularity import GranularityFinding, check_granularity
+from ladder.method.granularity import GranularityFinding, check_granularity
 
 ONET_TITLES = (
     "Lawyers",

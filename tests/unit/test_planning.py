@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ladder.planning import (
+from ladder.method.planning import (
     PlannedShare,
     abrupt_cuts,
     moved_effort,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladder.runway import (
+from ladder.method.runway import (
     ASSUMPTIONS,
     FRONTIER_START,
     FRONTIER_START_DATE,

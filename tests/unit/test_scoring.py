@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ladder.scoring import (
+from ladder.method.scoring import (
     Scored,
     concentration_warning,
     high_rung_share,

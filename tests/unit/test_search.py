@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from ladder import search
+from ladder.method import search
 
 
 @dataclass

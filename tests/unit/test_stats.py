@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ladder.stats import average_ranks, spearman
+from ladder.method.stats import average_ranks, spearman
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladder import chart
+from ladder.method import chart
 
 TODAY = date(2026, 6, 15)
 BEND = date(2026, 1, 1)

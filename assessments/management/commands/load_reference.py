@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from assessments.reference import load_reference
+from assessments.library.services import load_reference
 
 
 class Command(BaseCommand):

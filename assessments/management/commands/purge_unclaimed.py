@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from assessments.services import UNCLAIMED_DRAFT_DAYS, audits_purge_unclaimed
+from assessments.audits.services import UNCLAIMED_DRAFT_DAYS, audits_purge_unclaimed
 
 
 class Command(BaseCommand):

@@ -5,16 +5,9 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
-from assessments.demo import (
-    DEMO_PASSWORD,
-    SYNTHETIC_DOMAIN,
-    ensure_reference,
-    make_due,
-    seed_cast,
-    seed_synthetic,
-    synthetic_email,
-)
-from ladder.scoring import round_half_up
+from assessments.demo.cast import DEMO_PASSWORD, ensure_reference, seed_cast
+from assessments.demo.synthetic import SYNTHETIC_DOMAIN, make_due, seed_synthetic, synthetic_email
+from ladder.method.scoring import round_half_up
 
 
 def _count(value: str) -> int:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from assessments import checkins
+from assessments.checkins import services as checkins
 
 
 class Command(BaseCommand):

@@ -1,0 +1,521 @@
+"""A person's audits: the wizard (S1–S3), the result, reassessment, "My ladder",
+keeping or deleting audits.
+
+The wizard has one URL and one plain HTML form per step. With htmx only the step's
+partial is swapped; without JavaScript the same URLs work page by page. Every save
+checks the draft's version: a save from a stale second tab gets a conflict message
+with both versions to choose from, never a silent overwrite. A double-clicked button
+sends the same data twice; the second save finds it already there and moves on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import User
+from assessments.access import SESSION_KEY, anonymous_key, audit_for
+from assessments.audits import services
+from assessments.audits.forms import ActivitiesForm, RoleForm, ScoresForm, TimeForm, VersionedForm
+from assessments.audits.results import result_page, snapshot_chart, timeline
+from assessments.library.services import find_occupations
+from assessments.models import Activity, Audit, Occupation, TaskStatement
+from ladder.http import HtmxHttpRequest, is_partial, leave_to, swap_to
+from ladder.method import scoring
+from ladder.method.granularity import check_granularity
+
+
+@require_safe
+def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = audit_for(request, code, related=("snapshot", "plan"))
+    if audit.is_draft:
+        return redirect("assessments:step_" + audit.reached, audit.code)
+    return result_page(request, audit)
+
+
+@login_required
+@require_safe
+def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
+    audits = list(
+        Audit.objects.filter(owner_id=request.user.pk)
+        .select_related("snapshot", "occupation", "plan")
+        .order_by("-created_at")
+    )
+    key = anonymous_key(request)
+    pending = (
+        list(Audit.objects.filter(owner__isnull=True, anonymous_key=key).select_related("snapshot"))
+        if key
+        else []
+    )
+    drafts = [a for a in audits if a.is_draft]
+    completed = [a for a in audits if not a.is_draft]
+    latest = completed[0].snapshot if completed else None
+    over_time = timeline(completed) if len(completed) > 1 else None
+    user = request.user
+    assert isinstance(user, User)
+    return render(
+        request,
+        "assessments/my_ladder.html",
+        {
+            "pending": pending,
+            "drafts": drafts,
+            "completed": completed,
+            "latest": latest,
+            "chart": (lambda: snapshot_chart(latest, with_activities=False)) if latest else None,
+            "chart_day": timezone.localdate().isoformat(),
+            "timeline": over_time,
+            "next_checkin": timezone.localtime(user.next_checkin_at, ZoneInfo(user.time_zone))
+            if user.next_checkin_at
+            and user.next_checkin_at > timezone.now()
+            and not user.checkins_paused
+            else None,
+            "reassessing": any(a.previous_id for a in drafts),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = audit_for(request, code)
+    if request.method == "POST":
+        services.audit_delete(audit=audit)
+        messages.success(request, f"“{audit.title}” is deleted.")
+        return redirect("assessments:my_ladder" if request.user.is_authenticated else "home")
+    return render(request, "assessments/delete.html", {"audit": audit})
+
+
+@login_required
+@require_POST
+def claim(request: HtmxHttpRequest) -> HttpResponse:
+    """Add the audits made in this browser before logging in to the account."""
+    assert isinstance(request.user, User)
+    claimed = services.audits_claim(user=request.user, anonymous_key=anonymous_key(request))
+    request.session.pop(SESSION_KEY, None)
+    if claimed:
+        messages.success(
+            request, f"Added to your ladder: {claimed} audit{'s' if claimed != 1 else ''}."
+        )
+    return redirect("assessments:my_ladder")
+
+
+@login_required
+@require_POST
+def discard(request: HtmxHttpRequest) -> HttpResponse:
+    """ "Not mine": delete the audits made in this browser before logging in."""
+    key = anonymous_key(request)
+    if key:
+        Audit.objects.filter(owner__isnull=True, anonymous_key=key).delete()
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, "Those results are deleted; your ladder is unchanged.")
+    return redirect("assessments:my_ladder")
+
+
+@login_required
+@require_POST
+def reassess(request: HttpRequest) -> HttpResponse:
+    """Start this quarter's reassessment from My ladder, without waiting for the email."""
+    assert isinstance(request.user, User)
+    previous = (
+        Audit.objects.filter(owner=request.user, status=Audit.Status.COMPLETE)
+        .order_by("-completed_at")
+        .first()
+    )
+    if previous is None:
+        messages.info(request, "A check-in starts from a completed audit: do your first one.")
+        return redirect("assessments:my_ladder")
+    audit = services.reassessment_start(owner=request.user, previous=previous)
+    return redirect("assessments:step_activities", audit.code)
+
+
+# --- The wizard (steps S1–S3) ---
+
+STEPS = list(Audit.Step)
+SUGGESTION_LIMIT = 12
+
+
+def _step_url(audit: Audit, step: str) -> str:
+    return reverse(f"assessments:step_{step}", args=[audit.code])
+
+
+def _progress(audit: Audit, current: str) -> list[dict[str, Any]]:
+    reached = STEPS.index(Audit.Step(audit.reached))
+    return [
+        {
+            "key": step.value,
+            "label": step.label,
+            "number": i + 1,
+            "url": _step_url(audit, step.value),
+            "current": step.value == current,
+            "available": i <= reached,
+        }
+        for i, step in enumerate(STEPS)
+    ]
+
+
+def _render(
+    request: HtmxHttpRequest, audit: Audit, step: str, form: VersionedForm, **context: Any
+) -> HttpResponse:
+    context.update(
+        audit=audit,
+        step=step,
+        form=form,
+        progress=_progress(audit, step),
+        step_template=f"assessments/steps/{step}.html",
+        action=_step_url(audit, step),
+        rubric=sorted(scoring.RUBRIC.items()),
+    )
+    template = (
+        "assessments/wizard.html#wizard" if is_partial(request) else "assessments/wizard.html"
+    )
+    return _private(render(request, template, context))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A draft step: the same URL answers with a fragment or a page, so caches must
+    tell them apart, and nobody's draft should sit in a shared or back-button cache."""
+    patch_vary_headers(response, ["HX-Request"])
+    add_never_cache_headers(response)
+    return response
+
+
+def _open_draft(request: HtmxHttpRequest, code: UUID, step: str) -> Audit | HttpResponse:
+    """The draft, or where to go instead: the result of a completed audit, or the
+    furthest step reached when a step is opened out of order."""
+    audit = audit_for(request, code)
+    if not audit.is_draft:
+        return leave_to(request, reverse("assessments:result", args=[audit.code]))
+    if STEPS.index(Audit.Step(step)) > STEPS.index(Audit.Step(audit.reached)):
+        messages.info(request, "Finish this step first: the steps build on each other.")
+        return leave_to(request, _step_url(audit, audit.reached))
+    return audit
+
+
+def _rebind(
+    form_class: Callable[..., VersionedForm],
+    request: HtmxHttpRequest,
+    current: Audit,
+    **kwargs: Any,
+) -> VersionedForm:
+    """The person's own (unsaved) answers on top of the newest version, so submitting
+    again means "keep mine"."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+def _conflict(
+    request: HtmxHttpRequest,
+    current: Audit,
+    step: str,
+    form_class: Callable[..., VersionedForm],
+    *,
+    with_activities: bool = False,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """The step again, with what the person typed on top of the newest version and
+    the saved version beside it: submitting keeps theirs, a link keeps the saved one."""
+    saved = list(_activities(current))
+    if with_activities:
+        form_kwargs["activities"] = saved
+    form = _rebind(form_class, request, current, **form_kwargs)
+    return _render(request, current, step, form, conflict=current, saved_rows=saved)
+
+
+def _activities(audit: Audit) -> QuerySet[Activity]:
+    return audit.activities.select_related("task").order_by("position")
+
+
+# --- Start ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: what the audit involves, and any draft to continue. POST: a new draft."""
+    key = anonymous_key(request)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            audit = services.audit_start(owner=request.user)
+        else:
+            if not key:
+                key = services.new_anonymous_key()
+                request.session[SESSION_KEY] = key
+            audit = services.audit_start(owner=None, anonymous_key=key)
+        return redirect(_step_url(audit, Audit.Step.ROLE))
+    if request.user.is_authenticated:
+        drafts = Audit.objects.filter(owner=request.user, status=Audit.Status.DRAFT)
+    else:
+        drafts = (
+            Audit.objects.filter(owner__isnull=True, anonymous_key=key)
+            if key
+            else Audit.objects.none()
+        )
+    return render(
+        request,
+        "assessments/start.html",
+        {"drafts": list(drafts.filter(status=Audit.Status.DRAFT)[:5])},
+    )
+
+
+# --- Step 1: role -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.ROLE)
+    if isinstance(audit, HttpResponse):
+        return audit
+    occupation = audit.occupation
+    query = audit.job_title
+    searching = request.method == "POST" and request.POST.get("action") == "find"
+    if searching:
+        # "Find" re-lists occupations without saving or judging what's typed so far.
+        query = request.POST.get("q", "")[:100]
+        posted = request.POST.get("occupation", "")
+        form = RoleForm(
+            initial={
+                "version": audit.version,
+                "job_title": request.POST.get("job_title", ""),
+                "occupation": posted,
+            }
+        )
+        # The choice already made stays chosen next to the new matches.
+        occupation = Occupation.objects.filter(code=posted).first() if posted else None
+    elif request.method == "POST":
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.audit_save_role(
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    job_title=form.cleaned_data["job_title"].strip(),
+                    occupation_id=form.cleaned_data["occupation"],
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                same = (current.job_title, current.occupation_id) == (
+                    form.cleaned_data["job_title"].strip(),
+                    form.cleaned_data["occupation"],
+                )
+                if not same:
+                    return _conflict(request, current, "role", RoleForm)
+            return swap_to(request, _step_url(audit, Audit.Step.ACTIVITIES), target="#wizard")
+        chosen = request.POST.get("occupation", "")
+        occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
+        query = request.POST.get("q", "") or query
+    else:
+        form = RoleForm(
+            initial={
+                "version": audit.version,
+                "job_title": audit.job_title,
+                "occupation": occupation.code if occupation else "",
+            }
+        )
+    return _render(
+        request,
+        audit,
+        "role",
+        form,
+        chosen=occupation,
+        query=query,
+        # Alternatives are listed when searching, or while nothing is chosen yet.
+        matches=(
+            [o for o in find_occupations(query)[:8] if o != occupation]
+            if query and (searching or occupation is None)
+            else []
+        ),
+    )
+
+
+@require_safe
+def occupation_options(request: HtmxHttpRequest) -> HttpResponse:
+    """The occupation type-ahead inside the role step (an htmx fragment; the same
+    search works without JavaScript through the step's own "Find" button)."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "assessments/steps/role.html#occupation-options",
+        {"matches": find_occupations(query)[:8], "query": query, "chosen": None},
+    )
+
+
+# --- Step 2: activities -----------------------------------------------------------
+
+
+def _suggestions(audit: Audit, used: set[int]) -> list[TaskStatement]:
+    if audit.occupation_id is None:
+        return []
+    tasks = TaskStatement.objects.filter(occupation_id=audit.occupation_id).exclude(pk__in=used)
+    return list(tasks[:SUGGESTION_LIMIT])
+
+
+def _activities_initial(audit: Audit, activities: list[Activity]) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": audit.version}
+    for i, activity in enumerate(activities, start=1):
+        initial[f"activity_{i}"] = activity.description
+        initial[f"task_{i}"] = activity.task_id
+    return initial
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def step_activities(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.ACTIVITIES)
+    if isinstance(audit, HttpResponse):
+        return audit
+    activities = list(_activities(audit))
+    warnings: dict[str, str] = {}
+    if request.method == "POST":
+        form = ActivitiesForm(request.POST)
+        adding = request.POST.get("add_task")
+        if form.is_valid() and adding:
+            return _add_suggestion(request, audit, form, adding)
+        if form.is_valid() and form.check_count():
+            drafts = form.drafts()
+            titles = set(Occupation.objects.values_list("title", flat=True))
+            findings = {
+                i: check_granularity(d.description, titles) for i, d in enumerate(drafts, start=1)
+            }
+            warnings = {f"activity_{i}": f for i, f in findings.items() if f}  # type: ignore[misc]
+            if not warnings or form.cleaned_data["acknowledged"]:
+                try:
+                    services.audit_save_activities(
+                        audit=audit,
+                        expected_version=form.cleaned_data["version"],
+                        drafts=drafts,
+                        advance=True,
+                    )
+                except services.StaleVersion as stale:
+                    current = stale.current
+                    saved = [a.description for a in current.activities.all()]
+                    if saved != [d.description for d in drafts]:
+                        return _conflict(request, current, "activities", ActivitiesForm)
+                return swap_to(request, _step_url(audit, Audit.Step.TIME), target="#wizard")
+    else:
+        form = ActivitiesForm(initial=_activities_initial(audit, activities))
+    used = {a.task_id for a in activities if a.task_id}
+    return _render(
+        request, audit, "activities", form, suggestions=_suggestions(audit, used), warnings=warnings
+    )
+
+
+def _add_suggestion(
+    request: HtmxHttpRequest, audit: Audit, form: ActivitiesForm, task_pk: str
+) -> HttpResponse:
+    """Put a task statement into the first empty slot and save the draft, keeping
+    everything else the person typed."""
+    task = (
+        TaskStatement.objects.filter(pk=int(task_pk), occupation_id=audit.occupation_id).first()
+        if task_pk.isdigit() and audit.occupation_id is not None
+        else None
+    )
+    drafts = form.drafts()
+    if task and len(drafts) < scoring.MAX_ACTIVITIES and task.pk not in {d.task_id for d in drafts}:
+        drafts.append(services.ActivityDraft(task.text[:200].rstrip(), task.pk))
+    elif task is None:
+        messages.error(request, "That suggestion isn't available any more.")
+    else:
+        messages.info(request, "You already have ten activities: remove one to add another.")
+    try:
+        services.audit_save_activities(
+            audit=audit, expected_version=form.cleaned_data["version"], drafts=drafts, advance=False
+        )
+    except services.StaleVersion as stale:
+        return _conflict(request, stale.current, "activities", ActivitiesForm)
+    if not request.htmx:
+        return redirect(_step_url(audit, Audit.Step.ACTIVITIES) + "#activity-list")
+    audit.refresh_from_db()
+    return _render(
+        request,
+        audit,
+        "activities",
+        ActivitiesForm(initial=_activities_initial(audit, list(_activities(audit)))),
+        suggestions=_suggestions(audit, {d.task_id for d in drafts if d.task_id}),
+        warnings={},
+    )
+
+
+# --- Step 3: time -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.TIME)
+    if isinstance(audit, HttpResponse):
+        return audit
+    activities = list(_activities(audit))
+    if request.method == "POST":
+        form = TimeForm(request.POST, activities=activities)
+        if request.POST.get("preview"):  # the live total, as you type
+            return render(request, "assessments/steps/time.html#share-total", {"form": form})
+        if form.is_valid():
+            try:
+                services.audit_save_shares(
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    shares=form.shares(),
+                    activities=activities,
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                saved = {a.pk: a.share for a in current.activities.all()}
+                if saved != form.shares():
+                    return _conflict(request, current, "time", TimeForm, with_activities=True)
+            return swap_to(request, _step_url(audit, Audit.Step.SCORES), target="#wizard")
+    else:
+        form = TimeForm(initial={"version": audit.version}, activities=activities)
+    return _render(request, audit, "time", form)
+
+
+# --- Step 4: scores, which completes the audit -------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+    audit = _open_draft(request, code, Audit.Step.SCORES)
+    if isinstance(audit, HttpResponse):
+        return audit  # a completed audit (e.g. a double-clicked submit) goes to its result
+    activities = list(_activities(audit))
+    reassessing: dict[str, Any] = {
+        "reassessing": audit.previous_id is not None,
+        "ai_sources": audit.ai_sources,
+    }
+    if request.method == "POST":
+        form = ScoresForm(request.POST, activities=activities, **reassessing)
+        if form.is_valid():
+            try:
+                services.audit_save_scores(
+                    audit=audit,
+                    expected_version=form.cleaned_data["version"],
+                    scores=form.scores(),
+                    gaps=form.gaps(),
+                    ai_sources=form.cleaned_data.get("ai_sources") if form.reassessing else None,
+                )
+            except services.StaleVersion as stale:
+                current = stale.current
+                if current.is_draft:
+                    return _conflict(
+                        request, current, "scores", ScoresForm, with_activities=True, **reassessing
+                    )
+            except services.Incomplete as problem:
+                messages.error(request, str(problem))
+                return leave_to(request, _step_url(audit, Audit.Step.TIME))
+            return _go_result(request, audit)
+    else:
+        form = ScoresForm(initial={"version": audit.version}, activities=activities, **reassessing)
+    return _render(request, audit, "scores", form)
+
+
+def _go_result(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
+    return leave_to(request, reverse("assessments:result", args=[audit.code]))

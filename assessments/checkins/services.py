@@ -1,0 +1,397 @@
+"""Quarterly check-ins (step S6): who is due, claiming them, sending the email.
+
+One sweep does it all, from Celery beat every 15 minutes or from
+``manage.py send_checkins``; only how each claimed email is sent differs (a Celery
+task per email, or in line). The rules that make it dependable:
+
+- A person is claimed with a conditional update of their ``next_checkin_at``: of
+  two overlapping sweeps only one moves it, and only the winner writes the
+  check-in row, which is unique per person, period and kind besides.
+- An email is claimed the same way (pending → sending) before it is sent, so a
+  task delivered twice sends once. A row left "sending" by a killed worker is
+  claimed again after ``STUCK_AFTER``; only the emails in flight at the kill can go
+  out twice.
+- A temporary SMTP failure puts the row back to pending with a later
+  ``next_attempt_at`` (exponential backoff with jitter); a permanent one (5xx) or
+  running out of attempts marks it failed. Nothing is retried forever.
+- The sweep only looks at the database, so a missed day, a lost task or a broker
+  that was down are caught up by the next sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import random
+import smtplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.core.mail import mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from assessments.checkins.emails import build_message
+from assessments.checkins.links import LINK_MAX_AGE
+from assessments.models import Checkin, RungSnapshot
+
+log = logging.getLogger(__name__)
+
+CADENCE = timedelta(days=90)  # a quarter
+SEND_HOUR = time(9, 0)  # the check-in arrives at 9:00 in the person's time zone
+REMINDER_AFTER = timedelta(days=7)
+STUCK_AFTER = timedelta(minutes=15)
+GIVE_UP_AFTER = timedelta(days=2)  # temporary SMTP failures are retried this long
+MIN_GAP = timedelta(days=60)  # never two check-ins closer than this
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_CAP_SECONDS = 3600
+BATCH = 500
+
+
+# --- The schedule -------------------------------------------------------------------
+
+
+def due_on(day: date, time_zone: str) -> datetime:
+    """9:00 on ``day`` in the person's time zone, as an aware datetime."""
+    return datetime.combine(day, SEND_HOUR, tzinfo=ZoneInfo(time_zone))
+
+
+def next_after(user: User, when: datetime) -> datetime:
+    """The check-in a quarter after ``when`` (a completed audit, or the last check-in)."""
+    local = timezone.localtime(when, ZoneInfo(user.time_zone)).date()
+    return due_on(local + CADENCE, user.time_zone)
+
+
+def schedule_after_audit(user: User, completed_at: datetime) -> None:
+    """A completed audit sets the next check-in a quarter later."""
+    User.objects.filter(pk=user.pk).update(next_checkin_at=next_after(user, completed_at))
+
+
+# --- Claiming ------------------------------------------------------------------------
+
+
+def _verified(user_ref: Any) -> Exists:
+    return Exists(EmailAddress.objects.filter(user=user_ref, verified=True, primary=True))
+
+
+def due_people(now: datetime) -> QuerySet[User, tuple[Any, ...]]:
+    """Who is due, with what the claim needs, oldest due first. The order is total,
+    so overlapping sweeps take their row locks in the same order (no deadlocks), and
+    it follows the partial index on next_checkin_at."""
+    latest_snapshot = RungSnapshot.objects.filter(owner=OuterRef("pk")).order_by("-taken_at")
+    return (
+        User.objects.filter(checkins_paused=False, is_active=True, next_checkin_at__lte=now)
+        .annotate(
+            snapshot_id=Subquery(latest_snapshot.values("pk")[:1]),
+            verified=_verified(OuterRef("pk")),
+            recent=Exists(
+                Checkin.objects.filter(
+                    user=OuterRef("pk"), kind=Checkin.Kind.CHECKIN, created_at__gt=now - MIN_GAP
+                )
+            ),
+        )
+        .order_by("next_checkin_at", "pk")
+        .values_list("pk", "next_checkin_at", "time_zone", "snapshot_id", "verified", "recent")
+    )
+
+
+def claim_due(now: datetime) -> tuple[int, int]:
+    """Claim every person whose check-in is due: advance their next check-in a
+    quarter and write this period's check-in row. Returns how many this sweep won,
+    and how many of those are skipped (nothing to send, or nowhere to send it)."""
+    due = due_people(now)
+    won = skipped = 0
+    while True:
+        batch = list(due[:BATCH])
+        if not batch:
+            return won, skipped
+        with transaction.atomic():
+            rows = []
+            for pk, was_due, time_zone, snapshot_id, verified, recent in batch:
+                local = timezone.localtime(was_due, ZoneInfo(time_zone)).date()
+                following = due_on(local + CADENCE, time_zone)
+                if following <= now:  # far behind (a long outage): a quarter from today
+                    following = due_on(
+                        timezone.localtime(now, ZoneInfo(time_zone)).date() + CADENCE, time_zone
+                    )
+                # The claim: only the sweep that still sees the old date moves it.
+                if not User.objects.filter(pk=pk, next_checkin_at=was_due).update(
+                    next_checkin_at=following
+                ):
+                    continue
+                skip = None
+                if snapshot_id is None:
+                    skip = "No completed audit to check in on."
+                elif not verified:
+                    skip = "No verified email address."
+                elif recent:
+                    skip = "A check-in went out less than 60 days ago."
+                rows.append(
+                    Checkin(
+                        user_id=pk,
+                        period=local,
+                        kind=Checkin.Kind.CHECKIN,
+                        state=Checkin.State.SKIPPED if skip else Checkin.State.PENDING,
+                        last_error=skip or "",
+                        next_attempt_at=now,
+                        snapshot_id=snapshot_id,
+                    )
+                )
+            Checkin.objects.bulk_create(rows, ignore_conflicts=True)
+            won += len(rows)
+            skipped += sum(row.state == Checkin.State.SKIPPED for row in rows)
+
+
+def claim_reminders(now: datetime) -> int:
+    """Write the one reminder of each check-in sent a week ago and not answered
+    (no audit completed since it was sent). Returns how many rows were written."""
+    reminded = Checkin.objects.filter(
+        user=OuterRef("user"), period=OuterRef("period"), kind=Checkin.Kind.REMINDER
+    )
+    answered = RungSnapshot.objects.filter(
+        owner=OuterRef("user"), taken_at__gte=OuterRef("sent_at")
+    )
+    unanswered = (
+        Checkin.objects.filter(
+            kind=Checkin.Kind.CHECKIN,
+            state=Checkin.State.SENT,
+            sent_at__lte=now - REMINDER_AFTER,
+            sent_at__gt=now - LINK_MAX_AGE + REMINDER_AFTER,  # its link still has weeks left
+            user__checkins_paused=False,
+        )
+        .filter(~Exists(reminded), ~Exists(answered))
+        .values_list("user_id", "period", "snapshot_id")
+    )
+    rows = [
+        Checkin(
+            user_id=user_id,
+            period=period,
+            kind=Checkin.Kind.REMINDER,
+            next_attempt_at=now,
+            snapshot_id=snapshot_id,
+        )
+        for user_id, period, snapshot_id in unanswered
+    ]
+    Checkin.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def ready(now: datetime) -> list[int]:
+    """Check-ins to send now: pending and due, or stuck "sending" (a killed worker).
+    A row that has kept a sender dying for two days is given up on instead."""
+    Checkin.objects.filter(
+        state=Checkin.State.SENDING,
+        claimed_at__lte=now - STUCK_AFTER,
+        created_at__lte=now - GIVE_UP_AFTER,
+    ).update(state=Checkin.State.FAILED, claimed_at=None, last_error="The sender kept stopping.")
+    return list(
+        Checkin.objects.filter(
+            Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
+            | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def mark_queued(checkin_id: int) -> None:
+    """A Celery task has the row: sweeps don't queue it again for STUCK_AFTER."""
+    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.PENDING).update(
+        next_attempt_at=timezone.now() + STUCK_AFTER
+    )
+
+
+# --- Sending -------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOTHING = "nothing"  # another worker has it, or it's already done
+    QUEUED = "queued"  # handed to a Celery task
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    retry_in: float | None = None
+
+
+def _claim_send(checkin_id: int, now: datetime, *, queued: bool) -> bool:
+    """pending → sending (or take over a row stuck in sending). A queued task may
+    run before the row's ``next_attempt_at`` (that time only keeps sweeps from
+    queueing it again)."""
+    pending = Q(state=Checkin.State.PENDING)
+    if not queued:
+        pending &= Q(next_attempt_at__lte=now)
+    return bool(
+        Checkin.objects.filter(pk=checkin_id)
+        .filter(pending | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER))
+        .update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _finish(checkin_id: int, claimed: datetime, state: Checkin.State, **fields: Any) -> None:
+    """Record the outcome, only if this sender still holds the claim (a sender that
+    stalled past STUCK_AFTER may have been replaced)."""
+    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.SENDING, claimed_at=claimed).update(
+        state=state, claimed_at=None, **fields
+    )
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Wait before attempt ``attempt + 1``: doubling from a minute, capped at an
+    hour, with ±50% jitter so a recovering SMTP server isn't hit all at once."""
+    base = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS << max(0, attempt - 1))
+    jitter: float = random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not a secret
+    return base * jitter
+
+
+def is_permanent(error: Exception) -> bool:
+    """Only a 5xx refusal of the person's address is theirs and final. Everything
+    else (connections, 4xx, our sender or content refused, quotas) is about our
+    side or the moment, and is retried until GIVE_UP_AFTER."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return False
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def deliver(
+    checkin_id: int,
+    *,
+    now: datetime | None = None,
+    mailer: BaseEmailBackend | None = None,
+    queued: bool = False,
+) -> Delivery:
+    """Send one check-in (or reminder) email, at most once however often it's called."""
+    now = now or timezone.now()
+    if not _claim_send(checkin_id, now, queued=queued):
+        return Delivery(Outcome.NOTHING)
+    checkin = Checkin.objects.select_related("user", "snapshot").get(pk=checkin_id)
+    user = checkin.user
+    reason = None
+    if user.checkins_paused or not user.is_active:
+        reason = "Check-ins are paused."
+    elif not EmailAddress.objects.filter(user=user, verified=True, primary=True).exists():
+        reason = "No verified email address."
+    elif checkin.snapshot is None:
+        reason = "No completed audit to check in on."
+    elif checkin.kind == Checkin.Kind.REMINDER and _answered(checkin):
+        reason = "Already answered."
+    if reason:
+        _finish(checkin_id, now, Checkin.State.SKIPPED, last_error=reason)
+        return Delivery(Outcome.SKIPPED)
+    mailer = mailer or mailers.default
+    try:
+        message = build_message(checkin, now=now)
+        mailer.send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        _close_quietly(mailer)
+        if is_permanent(error) or now - checkin.created_at >= GIVE_UP_AFTER:
+            log.warning("Check-in %s failed for good: %s", checkin_id, error)
+            _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
+            return Delivery(Outcome.FAILED)
+        wait = backoff_seconds(checkin.attempts)
+        _finish(
+            checkin_id,
+            now,
+            Checkin.State.PENDING,
+            last_error=_describe(error),
+            next_attempt_at=now + timedelta(seconds=wait),
+        )
+        return Delivery(Outcome.RETRY, retry_in=wait)
+    except Exception as error:  # a bug in one email must not stop everyone else's
+        log.exception("Check-in %s could not be built or sent", checkin_id)
+        _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
+        return Delivery(Outcome.FAILED)
+    _finish(checkin_id, now, Checkin.State.SENT, sent_at=now, last_error="")
+    return Delivery(Outcome.SENT)
+
+
+def _answered(checkin: Checkin) -> bool:
+    first = (
+        Checkin.objects.filter(
+            user_id=checkin.user_id, period=checkin.period, kind=Checkin.Kind.CHECKIN
+        )
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    since = first or checkin.created_at
+    return RungSnapshot.objects.filter(owner_id=checkin.user_id, taken_at__gte=since).exists()
+
+
+def _close_quietly(mailer: BaseEmailBackend) -> None:
+    """Drop a broken SMTP connection so the next message opens a fresh one."""
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mailer.close()
+    if hasattr(mailer, "connection"):
+        mailer.connection = None
+
+
+# --- The email -----------------------------------------------------------------------
+
+
+# --- The sweep -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    claimed: int = 0
+    reminders: int = 0
+    outcomes: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+    skipped_at_claim: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome] += 1
+
+    def __str__(self) -> str:
+        o = self.outcomes
+        return (
+            f"Sent {o[Outcome.SENT]}, failed {o[Outcome.FAILED]}, "
+            f"skipped {o[Outcome.SKIPPED] + self.skipped_at_claim}, "
+            f"to retry {o[Outcome.RETRY]}, queued {o[Outcome.QUEUED]} "
+            f"({self.claimed} check-ins and {self.reminders} reminders claimed)."
+        )
+
+
+def sweep(
+    *, now: datetime | None = None, send: Callable[[Iterable[int]], Iterable[Outcome]]
+) -> SweepReport:
+    """One sweep: claim who is due (check-ins and reminders), then hand every email
+    that is ready to ``send``, which yields an outcome per email."""
+    now = now or timezone.now()
+    report = SweepReport()
+    report.claimed, report.skipped_at_claim = claim_due(now)
+    report.reminders = claim_reminders(now)
+    for outcome in send(ready(now)):
+        report.add(outcome)
+    return report
+
+
+def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[Outcome]:
+    """Send each email now over one SMTP connection (``manage.py send_checkins``)."""
+    mailer = mailers.default
+    try:
+        for checkin_id in ids:
+            # Keep one connection open across emails (send_messages would otherwise
+            # open and close one per email); a failed connect surfaces in deliver.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                mailer.open()
+            yield deliver(checkin_id, now=now, mailer=mailer).outcome
+    finally:
+        _close_quietly(mailer)

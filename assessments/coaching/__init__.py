@@ -1,0 +1,1 @@
+"""Coaches and clients: invitations, consent, the dashboard, notes and digests."""

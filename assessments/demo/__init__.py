@@ -1,0 +1,1 @@
+"""Demo data: the cast of the method's three stories and synthetic people."""

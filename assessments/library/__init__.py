@@ -1,0 +1,1 @@
+"""The reference library: loading it, occupation search, benchmark pages."""

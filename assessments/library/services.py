@@ -1,0 +1,259 @@
+"""Loading the reference library into the database, and the figures derived from it.
+
+The files live in ``reference/`` (see reference/PROVENANCE.md). Loading is an upsert
+keyed on natural ids, so running it twice leaves the same rows with the same primary
+keys, and rows that left the files are removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache, reduce
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from assessments.models import (
+    PHYSICAL_SHARE_THRESHOLD,
+    HorizonMeasurement,
+    Occupation,
+    TaskStatement,
+)
+from ladder.method import chart, runway, search, stats
+
+REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    occupations: int
+    tasks: int
+    horizons: int
+    removed: int
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value.strip() else None
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value.strip() else None
+
+
+def _int(value: str) -> int | None:
+    return round(float(value)) if value.strip() else None
+
+
+def _occupations(folder: Path) -> list[Occupation]:
+    return [
+        Occupation(
+            code=row["onet_soc_code"],
+            soc2018=row["soc2018"],
+            title=row["title"],
+            rung=_decimal(row["rung"]),
+            rung_quintile=_int(row["rung_int"]),
+            taskweighted_tier=_decimal(row["ms_taskweighted_tier"]),
+            share_physical=_float(row["ms_share_physical"]),
+            gpt4_exposure=_float(row["gpt4_exposure_beta"]),
+            human_exposure=_float(row["human_exposure_beta"]),
+            ai_applicability=_float(row["ms_ai_applicability"]),
+            employment=_int(row["employment_2021"]),
+            median_wage=_int(row["median_wage_2021"]),
+        )
+        for row in _rows(folder / "occupations.csv")
+    ]
+
+
+def _horizons(folder: Path) -> list[HorizonMeasurement]:
+    return [
+        HorizonMeasurement(
+            suite=row["suite"],
+            model=row["model"],
+            released=date.fromisoformat(row["release_date"]),
+            is_sota=row["is_sota"] == "True",
+            p50_minutes=float(row["p50_minutes"]),
+            p50_ci_low=_float(row["p50_ci_low"]),
+            p50_ci_high=_float(row["p50_ci_high"]),
+            p80_minutes=_float(row["p80_minutes"]),
+        )
+        for row in _rows(folder / "ai_time_horizons.csv")
+    ]
+
+
+@transaction.atomic
+def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
+    """Upsert occupations, task statements and AI time horizons from ``folder``."""
+    occupations = _occupations(folder)
+    Occupation.objects.bulk_create(
+        occupations,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=[
+            f.name for f in Occupation._meta.concrete_fields if f.name not in {"id", "code"}
+        ],
+    )
+    codes = {o.code for o in occupations}
+    removed, _ = Occupation.objects.exclude(code__in=codes).delete()
+    occupation_ids = dict(Occupation.objects.values_list("code", "id"))
+
+    tasks = [
+        TaskStatement(
+            occupation_id=occupation_ids[row["onet_soc_code"]],
+            task_id=int(row["task_id"]),
+            text=row["task"],
+            task_type=row["task_type"],
+            suggested_score=_decimal(row["suggested_score"]),
+            exposure=row["gpt4_exposure"],
+        )
+        for row in _rows(folder / "tasks.csv.gz")
+    ]
+    TaskStatement.objects.bulk_create(
+        tasks,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["occupation", "task_id"],
+        update_fields=["text", "task_type", "suggested_score", "exposure"],
+    )
+    wanted = {(t.occupation_id, t.task_id) for t in tasks}
+    stale = [
+        pk
+        for pk, occupation_id, task_id in TaskStatement.objects.values_list(
+            "pk", "occupation_id", "task_id"
+        )
+        if (occupation_id, task_id) not in wanted
+    ]
+    removed += TaskStatement.objects.filter(pk__in=stale).delete()[0] if stale else 0
+
+    horizons = _horizons(folder)
+    HorizonMeasurement.objects.bulk_create(
+        horizons,
+        update_conflicts=True,
+        unique_fields=["suite", "model"],
+        update_fields=[
+            "released",
+            "is_sota",
+            "p50_minutes",
+            "p50_ci_low",
+            "p50_ci_high",
+            "p80_minutes",
+        ],
+    )
+    keep = {(h.suite, h.model) for h in horizons}
+    stale_horizons = [
+        pk
+        for pk, suite, model in HorizonMeasurement.objects.values_list("pk", "suite", "model")
+        if (suite, model) not in keep
+    ]
+    removed += (
+        HorizonMeasurement.objects.filter(pk__in=stale_horizons).delete()[0]
+        if stale_horizons
+        else 0
+    )
+
+    transaction.on_commit(clear_derived)
+    return LoadReport(len(occupations), len(tasks), len(horizons), removed)
+
+
+def clear_derived() -> None:
+    """Forget figures computed from the reference tables (after a reload)."""
+    scenarios.cache_clear()
+    exposure_check.cache_clear()
+
+
+@cache
+def scenarios() -> tuple[runway.Scenario, runway.Scenario, runway.Scenario]:
+    """Slow, baseline and fast scenarios, fitted to the loaded AI time horizons.
+
+    Computed once per process: the table only changes when ``load_reference`` runs.
+    """
+    points = [
+        runway.HorizonPoint(
+            suite=h.suite,
+            model=h.model,
+            released=h.released,
+            is_sota=h.is_sota,
+            p50_minutes=h.p50_minutes,
+        )
+        for h in HorizonMeasurement.objects.all()
+    ]
+    return runway.scenarios_from_horizons(points)
+
+
+@dataclass(frozen=True)
+class ExposureCheck:
+    """Spearman correlation between rung and GPT-4 exposure, non-manual occupations."""
+
+    rho: float
+    n: int
+    threshold: float
+
+
+@cache
+def exposure_check() -> ExposureCheck:
+    rows = Occupation.objects.filter(
+        rung__isnull=False,
+        gpt4_exposure__isnull=False,
+        share_physical__lte=PHYSICAL_SHARE_THRESHOLD,
+    ).values_list("rung", "gpt4_exposure")
+    pairs = [(float(r), e) for r, e in rows if r is not None and e is not None]
+    rho = stats.spearman([r for r, _ in pairs], [e for _, e in pairs])
+    return ExposureCheck(rho=rho, n=len(pairs), threshold=PHYSICAL_SHARE_THRESHOLD)
+
+
+RESULT_LIMIT = 50
+
+
+_SORT_KEYS: dict[str, Callable[[Occupation], Any]] = {
+    "rung": lambda o: o.rung,
+    "exposure": lambda o: o.gpt4_exposure,
+}
+
+
+def _sorted(occupations: list[Occupation], sort: str) -> list[Occupation]:
+    if sort == "relevance":
+        return occupations
+    key = _SORT_KEYS[sort.lstrip("-")]
+    known = [o for o in occupations if key(o) is not None]
+    unknown = [o for o in occupations if key(o) is None]
+    known.sort(key=key, reverse=sort.startswith("-"))
+    return known + unknown
+
+
+def find_occupations(raw_query: str) -> list[Occupation]:
+    """Occupations matching a free-text query, best first (one database query)."""
+    query = search.parse(raw_query)
+    if query.is_empty:
+        return []
+    terms = search.search_terms(query)
+    matches_any = reduce(operator.or_, (Q(title__icontains=term) for term in terms))
+    candidates = Occupation.objects.filter(matches_any).only(
+        "code", "title", "rung", "gpt4_exposure", "share_physical", "employment"
+    )
+    return search.rank(query, candidates)
+
+
+def frontier_on(day: date) -> chart.Frontier:
+    """Where AI reaches on ``day``: the baseline scenario, with the slow–fast range."""
+    slow, baseline, fast = scenarios()
+    return chart.Frontier(
+        baseline=runway.frontier_at(day, baseline),
+        low=runway.frontier_at(day, slow),
+        high=runway.frontier_at(day, fast),
+    )
