@@ -249,7 +249,7 @@ POSTS: dict[str, Post] = {
 
 # django-allauth's own views. None takes another person's id: each shows or changes
 # the signed-in person's own account, and the keys in the two key URLs are allauth's
-# signed tokens. Covered by allauth's suite and tests/views/test_accounts.py.
+# signed tokens. Covered by allauth's suite and tests/integration/accounts/test_views.py.
 SKIP = {
     "account_login",
     "account_logout",
