@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from assessments.models import Audit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 RESULTS = Path(__file__).with_name("results.json")
 LUA = Path(__file__).with_name("wrk") / "page.lua"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ladder_bench_pages"

@@ -29,7 +29,7 @@ from assessments.models import Checkin
 from tests.smtp import SmtpSink
 
 REQUIRED = os.environ.get("LADDER_REQUIRE_SERVICES") == "1"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
