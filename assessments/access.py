@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from accounts.models import CoachLink
@@ -59,6 +60,31 @@ def link_for_coach(request: HttpRequest, code: UUID | str) -> CoachLink:
         )
     except (CoachLink.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404("No such client") from error
+
+
+def link_for_client(request: HttpRequest, code: UUID | str) -> CoachLink:
+    """The active link ``code`` where the signed-in person is the client; else 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such coach")
+    try:
+        return CoachLink.objects.select_related("coach").get(
+            code=code, client_id=request.user.pk, state=CoachLink.State.ACTIVE
+        )
+    except (CoachLink.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such coach") from error
+
+
+def invitation_sent_by(request: HttpRequest, code: UUID | str) -> CoachLink:
+    """An invitation ``code`` that the signed-in person sent (either way); else 404."""
+    if not request.user.is_authenticated:
+        raise Http404("No such invitation")
+    mine = Q(invited_by=CoachLink.Side.COACH, coach_id=request.user.pk) | Q(
+        invited_by=CoachLink.Side.CLIENT, client_id=request.user.pk
+    )
+    try:
+        return CoachLink.objects.get(mine, code=code)
+    except (CoachLink.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("No such invitation") from error
 
 
 def audit_for_coach(link: CoachLink, code: UUID | str) -> Audit:

@@ -12,11 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import (
-    Q,
     QuerySet,
 )
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -218,13 +217,7 @@ def invite_coach(request: HttpRequest) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, code: UUID) -> HttpResponse:
     """The inviter takes back an invitation that hasn't been answered."""
-    user = _user(request)
-    link = get_object_or_404(
-        CoachLink,
-        Q(invited_by=CoachLink.Side.COACH, coach=user)
-        | Q(invited_by=CoachLink.Side.CLIENT, client=user),
-        code=code,
-    )
+    link = access.invitation_sent_by(request, code)
     if coaching.withdraw(link):
         messages.success(request, f"The invitation to {link.email} is withdrawn.")
     back = "coach:dashboard" if link.invited_by == CoachLink.Side.COACH else "coach:my_coaches"
@@ -325,12 +318,7 @@ def my_coaches(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def revoke(request: HttpRequest, code: UUID) -> HttpResponse:
     """The client stops sharing their ladder with a coach (asks first)."""
-    link = get_object_or_404(
-        CoachLink.objects.select_related("coach"),
-        code=code,
-        client_id=request.user.pk,
-        state=CoachLink.State.ACTIVE,
-    )
+    link = access.link_for_client(request, code)
     if request.method == "POST":
         coaching.revoke(link)
         messages.success(request, f"{link.coach} can no longer see your ladder.")

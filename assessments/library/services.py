@@ -217,16 +217,15 @@ def exposure_check() -> ExposureCheck:
     return ExposureCheck(rho=rho, n=len(pairs), threshold=PHYSICAL_SHARE_THRESHOLD)
 
 
-RESULT_LIMIT = 50
-
-
 _SORT_KEYS: dict[str, Callable[[Occupation], Any]] = {
     "rung": lambda o: o.rung,
     "exposure": lambda o: o.gpt4_exposure,
 }
 
 
-def _sorted(occupations: list[Occupation], sort: str) -> list[Occupation]:
+def sort_occupations(occupations: list[Occupation], sort: str) -> list[Occupation]:
+    """Occupations in the order the search page asks for ("relevance" keeps the
+    search's order; "rung", "-rung", "exposure", "-exposure"); unknown values last."""
     if sort == "relevance":
         return occupations
     key = _SORT_KEYS[sort.lstrip("-")]

@@ -11,11 +11,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from assessments.library import services as library
 from assessments.library.forms import BenchmarkSearchForm
-from assessments.library.services import RESULT_LIMIT, _sorted, find_occupations, frontier_on
+from assessments.library.services import find_occupations, frontier_on, sort_occupations
 from assessments.models import Occupation
 from ladder.http import HtmxHttpRequest, is_partial
 from ladder.method import chart, runway
 
+RESULT_LIMIT = 50
 EXAMPLE_SEARCHES = (
     "software developer",
     "lawyer",
@@ -34,7 +35,7 @@ def benchmarks(request: HtmxHttpRequest) -> HttpResponse:
     query = sort = ""
     if form.is_valid():
         query, sort = form.cleaned_data["q"].strip(), form.cleaned_data["sort"]
-        results = _sorted(find_occupations(query), sort)
+        results = sort_occupations(find_occupations(query), sort)
     context = {
         "form": form,
         "query": query,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import AXE, CHROMIUM, CHROMIUM_ARGS, DESKTOP, Tab, Visit
+from tests.factories import AXE, CHROMIUM, CHROMIUM_ARGS, DESKTOP, Tab, Visit
 from tests.smtp import SmtpSink, html_of, text_of
 
 __all__ = ["SmtpSink", "html_of", "text_of"]

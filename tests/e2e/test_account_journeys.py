@@ -9,8 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import Tab
-from tests.factories import PASSWORD, make_person
+from tests.factories import PASSWORD, Tab, make_person
 from tests.smtp import SmtpSink, text_of
 from tests.totp import fresh_totp, totp
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import Tab
+from tests.factories import Tab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

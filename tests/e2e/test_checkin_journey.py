@@ -18,8 +18,17 @@ from playwright.sync_api import expect
 from accounts.models import User
 from assessments.models import Audit, Checkin, RungSnapshot
 from ladder.method import scoring
-from tests.e2e.browser import ARTIFACTS, AXE, WCAG_TAGS, Tab
-from tests.factories import DESCRIPTIONS, PASSWORD, audit_at, links_in, make_person
+from tests.factories import (
+    ARTIFACTS,
+    AXE,
+    DESCRIPTIONS,
+    PASSWORD,
+    WCAG_TAGS,
+    Tab,
+    audit_at,
+    links_in,
+    make_person,
+)
 from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

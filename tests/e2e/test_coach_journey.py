@@ -16,8 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import CoachLink
 from assessments.coaching import services as coaching
 from assessments.models import Comment
-from tests.e2e.browser import Tab
-from tests.factories import DESCRIPTIONS, PASSWORD, audit_at, linked, links_in, make_person
+from tests.factories import DESCRIPTIONS, PASSWORD, Tab, audit_at, linked, links_in, make_person
 from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

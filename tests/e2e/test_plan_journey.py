@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Plan
-from tests.e2e.browser import ARTIFACTS, Tab
-from tests.factories import PASSWORD, audit_at, make_person
+from tests.factories import ARTIFACTS, PASSWORD, Tab, audit_at, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

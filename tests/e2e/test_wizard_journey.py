@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from assessments.models import Audit, RungSnapshot
-from tests.e2e.browser import Tab
-from tests.factories import PASSWORD, make_person
+from tests.factories import PASSWORD, Tab, make_person
 from tests.smtp import SmtpSink, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
