@@ -8,6 +8,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ladder.outbox import Outbox
+
 PHYSICAL_SHARE_THRESHOLD = 0.10  # above this, the occupation is largely physical work
 
 
@@ -350,37 +352,24 @@ class PlanEvent(models.Model):
         return self.title
 
 
-class Checkin(models.Model):
+class Checkin(Outbox):
     """One quarterly check-in email (or its one reminder) to one person.
 
     Unique per person, period and kind, so however many sweeps run, a period gets at
     most one check-in and one reminder. ``state`` moves pending → sending → sent, or
     back to pending with a later ``next_attempt_at`` after a temporary SMTP failure,
-    or to failed (permanent failure, or out of attempts) or skipped (nobody to send
-    to: the address isn't verified, the person paused check-ins)."""
+    or to failed (permanent failure, or out of time) or skipped (nobody to send to:
+    the address isn't verified, the person paused check-ins). See ``ladder.outbox``."""
 
     class Kind(models.TextChoices):
         CHECKIN = "checkin", "Check-in"
         REMINDER = "reminder", "Reminder"
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
     )
     period = models.DateField(help_text="The day the quarterly check-in fell due.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECKIN)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_at = models.DateTimeField("sending since", null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
     # What the email reported on, and the reassessment its link started.
     snapshot = models.ForeignKey(
         RungSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -388,7 +377,6 @@ class Checkin(models.Model):
     audit = models.ForeignKey(
         Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-period", "kind"]
@@ -452,7 +440,11 @@ class Comment(models.Model):
     body = models.TextField(max_length=2000, blank=True)
     coach_score = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the note went into an email to the client (their own replies need none).
     notified_at = models.DateTimeField(null=True, blank=True)
+    email = models.ForeignKey(
+        "NoteEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -479,26 +471,66 @@ class Comment(models.Model):
         return self.body[:60] or f"Score {self.coach_score}"
 
 
-class CoachDigest(models.Model):
+class CoachDigest(Outbox):
     """The one weekly digest email to a coach: unique per coach and week."""
 
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
     )
     week = models.DateField(help_text="The Monday of the week it covers.")
-    state = models.CharField(
-        max_length=10, choices=Checkin.State.choices, default=Checkin.State.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["coach", "week"], name="digest_unique_per_week"),
         ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="digest_pending_idx",
+                condition=models.Q(state="pending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Digest for week of {self.week}"
+
+
+class NoteEmail(Outbox):
+    """One email to a client about a batch of their coach's new notes (the notes
+    point at it). A batch closes when the coach has been quiet for half an hour."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_emails"
+    )
+
+    class Meta:
+        verbose_name = "coach-note email"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="noteemail_pending_idx",
+                condition=models.Q(state="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coach notes for {self.client} ({self.state})"
+
+
+class InvitationEmail(Outbox):
+    """One sending of an invitation email ("send again" makes another)."""
+
+    link = models.ForeignKey("accounts.CoachLink", on_delete=models.CASCADE, related_name="emails")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="invitationemail_pending_idx",
+                condition=models.Q(state="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.link.email} ({self.state})"

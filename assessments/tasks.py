@@ -7,11 +7,13 @@ from collections.abc import Iterable, Iterator
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from assessments.audits import services
 from assessments.checkins import services as checkins
 from assessments.coaching import services as coaching
+from ladder.outbox import Mailbag, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -22,54 +24,81 @@ def purge_unclaimed_audits() -> int:
     return services.audits_purge_unclaimed()
 
 
+# Every kind of background email, by its table's label (what a task carries).
+MAILBAGS: dict[str, Mailbag] = {
+    bag.model._meta.label_lower: bag
+    for bag in (checkins.CHECKINS, coaching.NOTE_EMAILS, coaching.DIGESTS, coaching.INVITATIONS)
+}
+
+
+@shared_task(acks_late=True)
+def send_email(kind: str, pk: int) -> str:
+    """Send one background email. A temporary SMTP failure schedules the next attempt
+    (the row keeps its ``next_attempt_at``, so a sweep is the safety net if this
+    message is lost)."""
+    delivery = MAILBAGS[kind].deliver(pk, queued=True)
+    if delivery.retry_in is not None:
+        _enqueue(kind, pk, countdown=delivery.retry_in)
+    return delivery.outcome.value
+
+
 @shared_task(acks_late=True)
 def send_checkin(checkin_id: int) -> str:
-    """Send one check-in email. A temporary SMTP failure schedules the next attempt
-    (the row keeps its ``next_attempt_at``, so the sweep is the safety net if this
-    message is lost)."""
-    delivery = checkins.deliver(checkin_id, queued=True)
-    if delivery.retry_in is not None:
-        _enqueue(checkin_id, countdown=delivery.retry_in)
-    return delivery.outcome.value
+    """Send one check-in email (the task name tasks queued before send_email use)."""
+    return str(send_email(checkins.CHECKINS.model._meta.label_lower, checkin_id))
 
 
 @shared_task
 def sweep_checkins() -> str:
-    """Beat, every 15 minutes: claim who is due and queue one task per email."""
-    return str(checkins.sweep(send=_queue_all))
+    """Beat, every 15 minutes: claim who is due and queue one task per email; then
+    queue any other background email that is ready (a lost task's, a retry's)."""
+    report = checkins.sweep(send=lambda ids: _queue_all(checkins.CHECKINS, ids))
+    others = sum(
+        sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
+        for bag in MAILBAGS.values()
+        if bag is not checkins.CHECKINS
+    )
+    return f"{report} Other email queued: {others}."
 
 
-def _queue_all(ids: Iterable[int]) -> Iterator[checkins.Outcome]:
-    for checkin_id in ids:
-        if not _enqueue(checkin_id):
+def _queue_all(bag: Mailbag, ids: Iterable[int]) -> Iterator[Outcome]:
+    kind = bag.model._meta.label_lower
+    for pk in ids:
+        if not _enqueue(kind, pk):
             return  # the broker is away: the rows stay pending for the next sweep
         # Queued: the next sweeps leave it to its task, unless it is lost for 15 minutes.
-        checkins.mark_queued(checkin_id)
-        yield checkins.Outcome.QUEUED
+        bag.mark_queued(pk)
+        yield Outcome.QUEUED
 
 
-def _enqueue(checkin_id: int, countdown: float | None = None) -> bool:
-    """Hand one email to a worker. The sweep commits its claims before this runs
-    (each batch is its own transaction), so the worker always finds the row."""
+def _enqueue(kind: str, pk: int, countdown: float | None = None) -> bool:
+    """Hand one email to a worker. Claims are committed before this runs (each batch
+    is its own transaction), so the worker always finds the row."""
     assert not transaction.get_connection().in_atomic_block, "enqueue after commit"
     try:
         if countdown is None:
-            send_checkin.apply_async((checkin_id,))
+            send_email.apply_async((kind, pk))
         else:
-            send_checkin.apply_async((checkin_id,), countdown=countdown)
+            send_email.apply_async((kind, pk), countdown=countdown)
     except OperationalError as error:
-        log.warning("Could not queue check-in %s: %s", checkin_id, error)
+        log.warning("Could not queue %s %s: %s", kind, pk, error)
         return False
     return True
 
 
 @shared_task
 def notify_clients_of_comments() -> int:
-    """Every 15 minutes: one email per client per batch of their coach's new notes."""
-    return coaching.notify_clients()
+    """Every 15 minutes: close the batches of coach notes that are ready (one email
+    per client per batch) and queue their emails. Returns how many were queued."""
+    coaching.claim_note_batches(now=timezone.now())
+    bag = coaching.NOTE_EMAILS
+    return sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
 
 
 @shared_task
 def send_coach_digests() -> int:
-    """Hourly: the weekly digest to each coach whose Monday morning has come."""
-    return coaching.send_digests()
+    """Hourly: write the weekly digest of each coach whose Monday morning has come,
+    and queue it. Returns how many were queued."""
+    coaching.claim_digests(now=timezone.now())
+    bag = coaching.DIGESTS
+    return sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))

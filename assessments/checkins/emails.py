@@ -6,20 +6,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.checkins.links import LINK_MAX_AGE, link_token, unsubscribe_token
 from assessments.library import services as library
 from assessments.models import Checkin, Plan
+from ladder.mail import absolute_url, render_email
 from ladder.method import runway, scoring
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
@@ -52,10 +47,10 @@ def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
         "frontier_now": frontier_now,
         "plan": plan,
         "high": high,
-        "link": absolute(reverse("assessments:checkin", args=[link_token(link_checkin)])),
+        "link": absolute_url(reverse("assessments:checkin", args=[link_token(link_checkin)])),
         "link_expires": timezone.localtime(now + LINK_MAX_AGE, ZoneInfo(user.time_zone)),
-        "settings_url": absolute(reverse("assessments:checkin_settings")),
-        "unsubscribe_url": absolute(
+        "settings_url": absolute_url(reverse("assessments:checkin_settings")),
+        "unsubscribe_url": absolute_url(
             reverse("assessments:unsubscribe", args=[unsubscribe_token(user)])
         ),
     }
@@ -63,20 +58,14 @@ def email_context(checkin: Checkin, *, now: datetime) -> dict[str, Any]:
 
 def build_message(checkin: Checkin, *, now: datetime) -> EmailMultiAlternatives:
     context = email_context(checkin, now=now)
-    name = "checkin_reminder" if context["reminder"] else "checkin"
-    with timezone.override(ZoneInfo(checkin.user.time_zone)):  # dates as the person reads them
-        subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
-        text = render_to_string(f"emails/{name}.txt", context)
-        html = render_to_string(f"emails/{name}.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
+    return render_email(
+        "checkin_reminder" if context["reminder"] else "checkin",
+        context,
         to=[checkin.user.email],
         headers={
             # RFC 8058 one-click unsubscribe: mail apps POST to this address.
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        time_zone=checkin.user.time_zone,  # dates as the person reads them
     )
-    message.attach_alternative(html, "text/html")
-    return message

@@ -7,24 +7,16 @@ task per email, or in line). The rules that make it dependable:
 - A person is claimed with a conditional update of their ``next_checkin_at``: of
   two overlapping sweeps only one moves it, and only the winner writes the
   check-in row, which is unique per person, period and kind besides.
-- An email is claimed the same way (pending → sending) before it is sent, so a
-  task delivered twice sends once. A row left "sending" by a killed worker is
-  claimed again after ``STUCK_AFTER``; only the emails in flight at the kill can go
-  out twice.
-- A temporary SMTP failure puts the row back to pending with a later
-  ``next_attempt_at`` (exponential backoff with jitter); a permanent one (5xx) or
-  running out of attempts marks it failed. Nothing is retried forever.
+- Each email is then sent through the one outbox (``ladder.outbox``): claimed
+  before it is sent, retried with backoff after a temporary SMTP failure, failed at
+  once on a permanent one, given up after ``GIVE_UP_AFTER``.
 - The sweep only looks at the database, so a missed day, a lost task or a broker
   that was down are caught up by the next sweep.
 """
 
 from __future__ import annotations
 
-import contextlib
-import enum
 import logging
-import random
-import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,27 +24,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.core.mail import mailers
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from assessments.checkins.emails import build_message
 from assessments.checkins.links import LINK_MAX_AGE
 from assessments.models import Checkin, RungSnapshot
+from ladder.outbox import Delivery, Mailbag, Outcome, Skip
 
 log = logging.getLogger(__name__)
 
 CADENCE = timedelta(days=90)  # a quarter
 SEND_HOUR = time(9, 0)  # the check-in arrives at 9:00 in the person's time zone
 REMINDER_AFTER = timedelta(days=7)
-STUCK_AFTER = timedelta(minutes=15)
 GIVE_UP_AFTER = timedelta(days=2)  # temporary SMTP failures are retried this long
 MIN_GAP = timedelta(days=60)  # never two check-ins closer than this
-BACKOFF_BASE_SECONDS = 60
-BACKOFF_CAP_SECONDS = 3600
 BATCH = 500
 
 
@@ -184,91 +174,36 @@ def claim_reminders(now: datetime) -> int:
     return len(rows)
 
 
+# --- Sending (through the one outbox, ``ladder.outbox``) ------------------------------
+
+
+def _build(checkin: Checkin, now: datetime) -> EmailMessage:
+    """The check-in (or reminder) email, unless there is no longer anyone to send it
+    to or anything to ask."""
+    user = checkin.user
+    if user.checkins_paused or not user.is_active:
+        raise Skip("Check-ins are paused.")
+    if not EmailAddress.objects.filter(user=user, verified=True, primary=True).exists():
+        raise Skip("No verified email address.")
+    if checkin.snapshot is None:
+        raise Skip("No completed audit to check in on.")
+    if checkin.kind == Checkin.Kind.REMINDER and _answered(checkin):
+        raise Skip("Already answered.")
+    return build_message(checkin, now=now)
+
+
+CHECKINS = Mailbag(
+    "Check-in", Checkin, _build, related=("user", "snapshot"), give_up_after=GIVE_UP_AFTER
+)
+
+
 def ready(now: datetime) -> list[int]:
-    """Check-ins to send now: pending and due, or stuck "sending" (a killed worker).
-    A row that has kept a sender dying for two days is given up on instead."""
-    Checkin.objects.filter(
-        state=Checkin.State.SENDING,
-        claimed_at__lte=now - STUCK_AFTER,
-        created_at__lte=now - GIVE_UP_AFTER,
-    ).update(state=Checkin.State.FAILED, claimed_at=None, last_error="The sender kept stopping.")
-    return list(
-        Checkin.objects.filter(
-            Q(state=Checkin.State.PENDING, next_attempt_at__lte=now)
-            | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER)
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    """Check-ins to send now (pending and due, or stuck sending)."""
+    return CHECKINS.ready(now)
 
 
 def mark_queued(checkin_id: int) -> None:
-    """A Celery task has the row: sweeps don't queue it again for STUCK_AFTER."""
-    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.PENDING).update(
-        next_attempt_at=timezone.now() + STUCK_AFTER
-    )
-
-
-# --- Sending -------------------------------------------------------------------------
-
-
-class Outcome(enum.StrEnum):
-    SENT = "sent"
-    RETRY = "retry"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    NOTHING = "nothing"  # another worker has it, or it's already done
-    QUEUED = "queued"  # handed to a Celery task
-
-
-@dataclass(frozen=True)
-class Delivery:
-    outcome: Outcome
-    retry_in: float | None = None
-
-
-def _claim_send(checkin_id: int, now: datetime, *, queued: bool) -> bool:
-    """pending → sending (or take over a row stuck in sending). A queued task may
-    run before the row's ``next_attempt_at`` (that time only keeps sweeps from
-    queueing it again)."""
-    pending = Q(state=Checkin.State.PENDING)
-    if not queued:
-        pending &= Q(next_attempt_at__lte=now)
-    return bool(
-        Checkin.objects.filter(pk=checkin_id)
-        .filter(pending | Q(state=Checkin.State.SENDING, claimed_at__lte=now - STUCK_AFTER))
-        .update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-
-
-def _finish(checkin_id: int, claimed: datetime, state: Checkin.State, **fields: Any) -> None:
-    """Record the outcome, only if this sender still holds the claim (a sender that
-    stalled past STUCK_AFTER may have been replaced)."""
-    Checkin.objects.filter(pk=checkin_id, state=Checkin.State.SENDING, claimed_at=claimed).update(
-        state=state, claimed_at=None, **fields
-    )
-
-
-def backoff_seconds(attempt: int) -> float:
-    """Wait before attempt ``attempt + 1``: doubling from a minute, capped at an
-    hour, with ±50% jitter so a recovering SMTP server isn't hit all at once."""
-    base = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS << max(0, attempt - 1))
-    jitter: float = random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not a secret
-    return base * jitter
-
-
-def is_permanent(error: Exception) -> bool:
-    """Only a 5xx refusal of the person's address is theirs and final. Everything
-    else (connections, 4xx, our sender or content refused, quotas) is about our
-    side or the moment, and is retried until GIVE_UP_AFTER."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    return False
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:300]
+    CHECKINS.mark_queued(checkin_id)
 
 
 def deliver(
@@ -279,48 +214,7 @@ def deliver(
     queued: bool = False,
 ) -> Delivery:
     """Send one check-in (or reminder) email, at most once however often it's called."""
-    now = now or timezone.now()
-    if not _claim_send(checkin_id, now, queued=queued):
-        return Delivery(Outcome.NOTHING)
-    checkin = Checkin.objects.select_related("user", "snapshot").get(pk=checkin_id)
-    user = checkin.user
-    reason = None
-    if user.checkins_paused or not user.is_active:
-        reason = "Check-ins are paused."
-    elif not EmailAddress.objects.filter(user=user, verified=True, primary=True).exists():
-        reason = "No verified email address."
-    elif checkin.snapshot is None:
-        reason = "No completed audit to check in on."
-    elif checkin.kind == Checkin.Kind.REMINDER and _answered(checkin):
-        reason = "Already answered."
-    if reason:
-        _finish(checkin_id, now, Checkin.State.SKIPPED, last_error=reason)
-        return Delivery(Outcome.SKIPPED)
-    mailer = mailer or mailers.default
-    try:
-        message = build_message(checkin, now=now)
-        mailer.send_messages([message])
-    except (smtplib.SMTPException, OSError) as error:
-        _close_quietly(mailer)
-        if is_permanent(error) or now - checkin.created_at >= GIVE_UP_AFTER:
-            log.warning("Check-in %s failed for good: %s", checkin_id, error)
-            _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
-            return Delivery(Outcome.FAILED)
-        wait = backoff_seconds(checkin.attempts)
-        _finish(
-            checkin_id,
-            now,
-            Checkin.State.PENDING,
-            last_error=_describe(error),
-            next_attempt_at=now + timedelta(seconds=wait),
-        )
-        return Delivery(Outcome.RETRY, retry_in=wait)
-    except Exception as error:  # a bug in one email must not stop everyone else's
-        log.exception("Check-in %s could not be built or sent", checkin_id)
-        _finish(checkin_id, now, Checkin.State.FAILED, last_error=_describe(error))
-        return Delivery(Outcome.FAILED)
-    _finish(checkin_id, now, Checkin.State.SENT, sent_at=now, last_error="")
-    return Delivery(Outcome.SENT)
+    return CHECKINS.deliver(checkin_id, now=now, mailer=mailer, queued=queued)
 
 
 def _answered(checkin: Checkin) -> bool:
@@ -333,17 +227,6 @@ def _answered(checkin: Checkin) -> bool:
     )
     since = first or checkin.created_at
     return RungSnapshot.objects.filter(owner_id=checkin.user_id, taken_at__gte=since).exists()
-
-
-def _close_quietly(mailer: BaseEmailBackend) -> None:
-    """Drop a broken SMTP connection so the next message opens a fresh one."""
-    with contextlib.suppress(smtplib.SMTPException, OSError):
-        mailer.close()
-    if hasattr(mailer, "connection"):
-        mailer.connection = None
-
-
-# --- The email -----------------------------------------------------------------------
 
 
 # --- The sweep -----------------------------------------------------------------------
@@ -385,13 +268,4 @@ def sweep(
 
 def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[Outcome]:
     """Send each email now over one SMTP connection (``manage.py send_checkins``)."""
-    mailer = mailers.default
-    try:
-        for checkin_id in ids:
-            # Keep one connection open across emails (send_messages would otherwise
-            # open and close one per email); a failed connect surfaces in deliver.
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                mailer.open()
-            yield deliver(checkin_id, now=now, mailer=mailer).outcome
-    finally:
-        _close_quietly(mailer)
+    return CHECKINS.send_inline(ids, now=now)

@@ -4,25 +4,32 @@ weekly digest. (Loading a client's data for a coach is in ``assessments.access``
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Max, Q
-from django.template.loader import render_to_string
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CoachLink, User
-from assessments.models import Activity, Audit, Checkin, CoachDigest, Comment, RungSnapshot
+from assessments.models import (
+    Activity,
+    Audit,
+    CoachDigest,
+    Comment,
+    InvitationEmail,
+    NoteEmail,
+    RungSnapshot,
+)
+from ladder.mail import absolute_url, render_email
+from ladder.outbox import Mailbag, Outcome, Skip
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +63,7 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
     if email == inviter.email.lower() or email in _addresses(inviter):
         raise InviteProblem("That's your own address: invite someone else.")
     now = timezone.now()
-    recent = CoachLink.objects.filter(
-        _mine(inviter, side), invited_by=side, created_at__gte=now - timedelta(hours=1)
-    ).count()
-    if recent >= INVITES_PER_HOUR:
+    if _sent_last_hour(inviter, side, now) >= INVITES_PER_HOUR:
         raise InviteProblem(
             f"You've sent {INVITES_PER_HOUR} invitations in the last hour. "
             "Wait a little before sending more."
@@ -85,7 +89,16 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
         message=message.strip(),
         **({"coach": inviter} if side == CoachLink.Side.COACH else {"client": inviter}),
     )
+    InvitationEmail.objects.create(link=link, next_attempt_at=now)
     return link
+
+
+def _sent_last_hour(inviter: User, side: CoachLink.Side, now: datetime) -> int:
+    """Invitation emails this person asked for in the last hour (new or sent again)."""
+    mine = Q(link__coach=inviter) if side == CoachLink.Side.COACH else Q(link__client=inviter)
+    return InvitationEmail.objects.filter(
+        mine, link__invited_by=side, created_at__gte=now - timedelta(hours=1)
+    ).count()
 
 
 def invitation_token(link: CoachLink) -> str:
@@ -197,28 +210,73 @@ def end(link: CoachLink) -> bool:
     return _close(link, CoachLink.State.ENDED, allowed={CoachLink.State.ACTIVE})
 
 
-def send_invitation(link: CoachLink) -> None:
+def _build_invitation(row: InvitationEmail, now: datetime) -> EmailMessage:
+    link = row.link
+    if not link.is_pending or is_expired(link):
+        raise Skip("The invitation is no longer open.")
     inviter = link.coach if link.invited_by == CoachLink.Side.COACH else link.client
     assert inviter is not None
-    url = settings.SITE_URL + reverse("coach:invitation", args=[invitation_token(link)])
     context = {
         "link": link,
         "inviter": inviter,
         "as_coach": link.invited_by == CoachLink.Side.COACH,
-        "url": url,
-        "expires": timezone.now() + INVITATION_MAX_AGE,
+        "url": absolute_url(reverse("coach:invitation", args=[invitation_token(link)])),
+        "expires": link.created_at + INVITATION_MAX_AGE,
     }
-    subject = " ".join(render_to_string("emails/coach_invitation.subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/coach_invitation.txt", context),
+    return render_email(
+        "coach_invitation",
+        context,
         to=[link.email],
         reply_to=[inviter.email],
+        time_zone=inviter.time_zone,
     )
-    message.attach_alternative(
-        render_to_string("emails/coach_invitation.html", context), "text/html"
+
+
+INVITATIONS = Mailbag(
+    "Invitation", InvitationEmail, _build_invitation, related=("link__coach", "link__client")
+)
+
+
+def invitation_deliver(link: CoachLink) -> Outcome:
+    """The first try at the invitation's latest email, while the inviter waits; a
+    temporary failure leaves it to the outbox's retries."""
+    row = link.emails.order_by("-created_at", "-pk").first()
+    if row is None:
+        return Outcome.NOTHING
+    return INVITATIONS.deliver(row.pk).outcome
+
+
+def with_delivery(links: QuerySet[CoachLink]) -> QuerySet[CoachLink]:
+    """Invitations annotated with their latest email's delivery: ``email_state``,
+    ``email_attempts`` and ``email_error`` (None before any email was written)."""
+    latest = InvitationEmail.objects.filter(link=OuterRef("pk")).order_by("-created_at", "-pk")
+    return links.annotate(
+        email_state=Subquery(latest.values("state")[:1]),
+        email_attempts=Subquery(latest.values("attempts")[:1]),
+        email_error=Subquery(latest.values("last_error")[:1]),
     )
-    mailers.default.send_messages([message])
+
+
+def invitation_send_again(link: CoachLink) -> InvitationEmail:
+    """A new email for an open invitation whose last one could not be delivered.
+    Raises InviteProblem if it is closed, on its way already, or over the hourly limit."""
+    inviter = link.coach if link.invited_by == CoachLink.Side.COACH else link.client
+    assert inviter is not None
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=inviter.pk).first()
+        locked = CoachLink.objects.get(pk=link.pk)
+        if not locked.is_pending or is_expired(locked):
+            raise InviteProblem("That invitation is no longer open.")
+        latest = locked.emails.order_by("-created_at", "-pk").first()
+        if latest is not None and latest.state != InvitationEmail.State.FAILED:
+            raise InviteProblem(f"The invitation to {locked.email} is on its way already.")
+        now = timezone.now()
+        if _sent_last_hour(inviter, CoachLink.Side(locked.invited_by), now) >= INVITES_PER_HOUR:
+            raise InviteProblem(
+                f"You've sent {INVITES_PER_HOUR} invitations in the last hour. "
+                "Wait a little before sending more."
+            )
+        return InvitationEmail.objects.create(link=locked, next_attempt_at=now)
 
 
 # --- Access: the only ways a coach reads a client's data ---------------------------
@@ -317,70 +375,65 @@ def comment_context(
 BATCH_QUIET = timedelta(minutes=30)  # a batch is done when the coach stopped writing
 
 
-def notify_clients(*, now: datetime | None = None) -> int:
-    """Email each client once about the coach's notes that came in since the last
-    email, when the coach has been quiet for half an hour. Returns emails sent.
-
-    A run claims a client's notes by stamping them with its own ``now``, and emails
-    exactly the notes it stamped, so overlapping runs can't send a note twice. A
-    failed send un-stamps them for the next run, except when the address is refused
-    for good."""
-    now = now or timezone.now()
+def claim_note_batches(*, now: datetime) -> int:
+    """Close each client's batch of new coach notes once the coach has been quiet for
+    half an hour: one NoteEmail row per batch, and the notes point at it. Returns how
+    many batches were closed. A client's row is locked while their batch closes, so
+    of two overlapping runs one takes the notes and the other finds none."""
     waiting = (
         Comment.objects.filter(notified_at__isnull=True, by_coach=True)
+        .values("audit__owner_id")
+        .annotate(latest=Max("created_at"))
+        .filter(latest__lte=now - BATCH_QUIET)
         .values_list("audit__owner_id", flat=True)
-        .distinct()
     )
-    sent = 0
+    closed = 0
     for client_id in list(waiting):
-        batch = Comment.objects.filter(
-            notified_at__isnull=True, by_coach=True, audit__owner_id=client_id
-        )
-        latest = batch.order_by("-created_at").values_list("created_at", flat=True).first()
-        if latest is None or latest > now - BATCH_QUIET:
-            continue
-        ids = list(batch.values_list("pk", flat=True))
-        Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
-        notes = list(
-            Comment.objects.filter(pk__in=ids, notified_at=now)
-            .select_related("author", "audit", "activity", "audit__owner")
-            .order_by("created_at")
-        )
-        if not notes:
-            continue  # another run has them
-        try:
-            _send_comment_email(notes[0].audit.owner, notes)  # type: ignore[arg-type]
-        except smtplib.SMTPRecipientsRefused as error:
-            log.warning("Comment email to client %s refused for good: %s", client_id, error)
-            continue
-        except Exception:  # a broken email must not stop the others; try again next run
-            log.exception("Comment email to client %s failed, will retry", client_id)
-            Comment.objects.filter(pk__in=[n.pk for n in notes], notified_at=now).update(
-                notified_at=None
+        with transaction.atomic():
+            User.objects.select_for_update().filter(pk=client_id).first()
+            batch = Comment.objects.filter(
+                notified_at__isnull=True, by_coach=True, audit__owner_id=client_id
             )
-            continue
-        sent += 1
-    return sent
+            latest = batch.aggregate(latest=Max("created_at"))["latest"]
+            if latest is None or latest > now - BATCH_QUIET:
+                continue  # another run has them, or the coach wrote again just now
+            row = NoteEmail.objects.create(client_id=client_id, next_attempt_at=now)
+            batch.update(notified_at=now, email=row)
+            closed += 1
+    return closed
 
 
-def _send_comment_email(client: User, notes: list[Comment]) -> None:
+def _build_note_email(row: NoteEmail, now: datetime) -> EmailMessage:
+    client = row.client
+    if not client.is_active:
+        raise Skip("The account is closed.")
+    notes = list(
+        row.notes.select_related("author", "audit", "activity").order_by("created_at", "pk")
+    )
+    if not notes:
+        raise Skip("The notes were deleted.")
     audits = {n.audit for n in notes}
     context = {
         "user": client,
         "notes": notes,
         "authors": sorted({n.author.display_name for n in notes if n.author}),
         "links": [
-            (a, settings.SITE_URL + reverse("assessments:result", args=[a.code])) for a in audits
+            (a, absolute_url(reverse("assessments:result", args=[a.code])))
+            for a in sorted(audits, key=lambda a: a.pk)
         ],
     }
-    subject = " ".join(render_to_string("emails/coach_comments.subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/coach_comments.txt", context),
-        to=[client.email],
-    )
-    message.attach_alternative(render_to_string("emails/coach_comments.html", context), "text/html")
-    mailers.default.send_messages([message])
+    return render_email("coach_comments", context, to=[client.email], time_zone=client.time_zone)
+
+
+NOTE_EMAILS = Mailbag("Coach-note email", NoteEmail, _build_note_email, related=("client",))
+
+
+def notify_clients(*, now: datetime | None = None) -> int:
+    """Close the batches of notes that are ready and send their emails now (without
+    Celery). Returns how many emails were sent."""
+    now = now or timezone.now()
+    claim_note_batches(now=now)
+    return NOTE_EMAILS.send_ready(now=now)[Outcome.SENT]
 
 
 # --- The weekly digest for coaches -------------------------------------------------
@@ -388,7 +441,6 @@ def _send_comment_email(client: User, notes: list[Comment]) -> None:
 OVERDUE_AFTER = timedelta(days=97)  # a quarter and the reminder's week without an audit
 FIRST_AUDIT_GRACE = timedelta(days=14)  # a new client has two weeks for a first audit
 DIGEST_TIME = time(8, 0)  # Monday morning in the coach's time zone
-DIGEST_ATTEMPTS = 5
 
 
 def is_overdue(latest: datetime | None, accepted: datetime | None, *, now: datetime) -> bool:
@@ -438,70 +490,60 @@ def digest_for(coach: User, *, since: datetime, now: datetime) -> Digest:
     return Digest(completed, overdue, replies)
 
 
-def send_digests(*, now: datetime | None = None) -> int:
-    """Monday from 8:00 in each coach's time zone: one digest a week to each coach
-    with active clients who hasn't opted out, if there is anything to say."""
-    now = now or timezone.now()
+def _digest_due(coach: User, week: date) -> datetime:
+    """8:00 on the week's Monday in the coach's time zone."""
+    return datetime.combine(week, DIGEST_TIME, tzinfo=ZoneInfo(coach.time_zone))
+
+
+def claim_digests(*, now: datetime) -> int:
+    """Monday from 8:00 in each coach's time zone: one digest row a week for each
+    coach with active clients who hasn't opted out (unique per coach and week, so
+    overlapping runs write one). Returns how many rows were written."""
     coaches = User.objects.filter(
         coach_digest=True, client_links__state=CoachLink.State.ACTIVE
     ).distinct()
-    sent = 0
+    rows = []
     for coach in coaches:
-        zone = ZoneInfo(coach.time_zone)
-        local = timezone.localtime(now, zone)
+        local = timezone.localtime(now, ZoneInfo(coach.time_zone))
         monday = local.date() - timedelta(days=local.weekday())
-        due = datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
-        if now < due:
-            continue
-        # The row is unique per coach and week; the claim is a conditional update, so
-        # of two overlapping runs one sends, and a failed or abandoned send is retried
-        # by the next hourly run (at most DIGEST_ATTEMPTS times).
-        row, _ = CoachDigest.objects.get_or_create(coach=coach, week=monday)
-        claimable = Q(state__in=[Checkin.State.PENDING, Checkin.State.FAILED]) | Q(
-            state=Checkin.State.SENDING, claimed_at__lt=now - timedelta(minutes=15)
-        )
-        if not CoachDigest.objects.filter(
-            claimable, pk=row.pk, attempts__lt=DIGEST_ATTEMPTS
-        ).update(state=Checkin.State.SENDING, claimed_at=now, attempts=F("attempts") + 1):
-            continue
-        # The week before this Monday morning: each event in exactly one digest.
-        digest = digest_for(coach, since=due - timedelta(days=7), now=due)
-        if not digest:
-            _digest_done(row, now, Checkin.State.SKIPPED, last_error="Nothing new this week.")
-            continue
-        try:
-            _send_digest(coach, digest, week=monday)
-        except smtplib.SMTPRecipientsRefused as error:
-            _digest_done(row, now, Checkin.State.FAILED, last_error=str(error)[:300], attempts=99)
-            continue
-        except Exception as error:
-            log.warning("Digest for coach %s failed, will retry: %s", coach.pk, error)
-            _digest_done(
-                row, now, Checkin.State.FAILED, last_error=f"{type(error).__name__}: {error}"[:300]
-            )
-            continue
-        _digest_done(row, now, Checkin.State.SENT, sent_at=now, last_error="")
-        sent += 1
-    return sent
-
-
-def _digest_done(row: CoachDigest, claimed: datetime, state: Checkin.State, **fields: Any) -> None:
-    CoachDigest.objects.filter(pk=row.pk, state=Checkin.State.SENDING, claimed_at=claimed).update(
-        state=state, **fields
+        if now >= _digest_due(coach, monday):
+            rows.append(CoachDigest(coach=coach, week=monday, next_attempt_at=now))
+    existing = set(
+        CoachDigest.objects.filter(
+            coach__in=[r.coach for r in rows], week__in={r.week for r in rows}
+        ).values_list("coach_id", "week")
     )
+    new = [r for r in rows if (r.coach.pk, r.week) not in existing]
+    CoachDigest.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
-def _send_digest(coach: User, digest: Digest, *, week: date) -> None:
+def _build_digest(row: CoachDigest, now: datetime) -> EmailMessage:
+    coach = row.coach
+    if not coach.coach_digest or not coach.is_active:
+        raise Skip("Weekly digests are off.")
+    due = _digest_due(coach, row.week)
+    # The week before this Monday morning: each event in exactly one digest.
+    digest = digest_for(coach, since=due - timedelta(days=7), now=due)
+    if not digest:
+        raise Skip("Nothing new this week.")
+    dashboard = absolute_url(reverse("coach:dashboard"))
     context = {
         "user": coach,
         "digest": digest,
-        "week": week,
-        "dashboard_url": settings.SITE_URL + reverse("coach:dashboard"),
-        "settings_url": settings.SITE_URL + reverse("coach:dashboard") + "#digest",
+        "week": row.week,
+        "dashboard_url": dashboard,
+        "settings_url": dashboard + "#digest",
     }
-    subject = " ".join(render_to_string("emails/coach_digest.subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("emails/coach_digest.txt", context), to=[coach.email]
-    )
-    message.attach_alternative(render_to_string("emails/coach_digest.html", context), "text/html")
-    mailers.default.send_messages([message])
+    return render_email("coach_digest", context, to=[coach.email], time_zone=coach.time_zone)
+
+
+DIGESTS = Mailbag("Coach digest", CoachDigest, _build_digest, related=("coach",))
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """Write this week's digest rows that are due and send them now (without Celery).
+    Returns how many emails were sent."""
+    now = now or timezone.now()
+    claim_digests(now=now)
+    return DIGESTS.send_ready(now=now)[Outcome.SENT]

@@ -17,6 +17,7 @@ urlpatterns = [
         name="client_audit",
     ),
     path("coach/invitations/<uuid:code>/withdraw/", coach.withdraw, name="withdraw"),
+    path("coach/invitations/<uuid:code>/send-again/", coach.send_again, name="send_again"),
     path("invitation/<str:token>/", coach.invitation, name="invitation"),
     path("my-coach/", coach.my_coaches, name="my_coaches"),
     path("my-coach/invite/", coach.invite_coach, name="invite_coach"),

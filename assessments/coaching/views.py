@@ -4,7 +4,6 @@ comments and the coach's own scores), invitations both ways, and revoking."""
 from __future__ import annotations
 
 import csv
-import smtplib
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +31,7 @@ from assessments.models import Audit, Checkin
 from ladder.http import HtmxHttpRequest, is_partial
 from ladder.method import scoring
 from ladder.method.calendar import WEEKDAY_NAMES
+from ladder.outbox import Outcome
 
 PAGE_SIZE = 25
 
@@ -87,8 +87,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "dashboard_url": reverse("coach:dashboard"),  # for the sort and page links
         "invite_form": InviteForm(),
         "pending": list(
-            CoachLink.objects.filter(
-                coach=coach, invited_by=CoachLink.Side.COACH, state=CoachLink.State.PENDING
+            coaching.with_delivery(
+                CoachLink.objects.filter(
+                    coach=coach, invited_by=CoachLink.Side.COACH, state=CoachLink.State.PENDING
+                )
             )
         ),
         "invitations": [
@@ -181,17 +183,7 @@ def _invite(request: HttpRequest, side: CoachLink.Side, back: str) -> HttpRespon
         except coaching.InviteProblem as problem:
             form.add_error("email", str(problem))
         else:
-            try:
-                coaching.send_invitation(link)
-            except (smtplib.SMTPException, OSError):
-                coaching.withdraw(link)
-                messages.error(
-                    request,
-                    "We couldn't send the invitation email just now, so nothing was saved. "
-                    "Try again in a minute.",
-                )
-                return redirect(back)
-            messages.success(request, f"Invitation sent to {link.email}.")
+            _tell_delivery(request, link, coaching.invitation_deliver(link))
             return redirect(back)
     messages.error(
         request,
@@ -199,6 +191,24 @@ def _invite(request: HttpRequest, side: CoachLink.Side, back: str) -> HttpRespon
         + " ".join(str(e) for errors in form.errors.values() for e in errors),
     )
     return redirect(back)
+
+
+def _tell_delivery(request: HttpRequest, link: CoachLink, outcome: Outcome) -> None:
+    """What became of the first try at an invitation email, in plain words."""
+    if outcome == Outcome.FAILED:
+        messages.error(
+            request,
+            f"{link.email} can't receive the invitation: their mail server refused it. "
+            "Check the address, withdraw this invitation and send a new one.",
+        )
+    elif outcome == Outcome.SENT:
+        messages.success(request, f"Invitation sent to {link.email}.")
+    else:
+        messages.warning(
+            request,
+            f"Your invitation to {link.email} is saved, but its email hasn't gone out "
+            "yet. We'll keep trying for two days; this page says if it can't be delivered.",
+        )
 
 
 @login_required
@@ -221,6 +231,21 @@ def withdraw(request: HttpRequest, code: UUID) -> HttpResponse:
     if coaching.withdraw(link):
         messages.success(request, f"The invitation to {link.email} is withdrawn.")
     back = "coach:dashboard" if link.invited_by == CoachLink.Side.COACH else "coach:my_coaches"
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def send_again(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The inviter sends an invitation whose email couldn't be delivered once more."""
+    link = access.invitation_sent_by(request, code)
+    back = "coach:dashboard" if link.invited_by == CoachLink.Side.COACH else "coach:my_coaches"
+    try:
+        coaching.invitation_send_again(link)
+    except coaching.InviteProblem as problem:
+        messages.error(request, str(problem))
+    else:
+        _tell_delivery(request, link, coaching.invitation_deliver(link))
     return redirect(back)
 
 
@@ -291,9 +316,11 @@ def _invitation_problem(
 def my_coaches(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     links = list(
-        CoachLink.objects.filter(client=user)
-        .filter(state__in=[CoachLink.State.ACTIVE, CoachLink.State.PENDING])
-        .select_related("coach")
+        coaching.with_delivery(
+            CoachLink.objects.filter(client=user)
+            .filter(state__in=[CoachLink.State.ACTIVE, CoachLink.State.PENDING])
+            .select_related("coach")
+        )
     )
     return render(
         request,

@@ -191,6 +191,7 @@ def measure(count: int, sink: CountingSink) -> tuple[Run, Timings]:
     from assessments.checkins import services as checkins
     from assessments.demo.synthetic import synthetic_email
     from assessments.models import Checkin
+    from ladder.outbox import Outcome
 
     due = make_exactly_due(count)
     sink.reset()
@@ -233,7 +234,7 @@ def measure(count: int, sink: CountingSink) -> tuple[Run, Timings]:
         queries=queries,
         queries_per_person=round(queries / max(due, 1), 2),
         sql_seconds=round(sum(seconds for _, seconds in timer.timings), 3),
-        second_sweep_sent=again.outcomes[checkins.Outcome.SENT],
+        second_sweep_sent=again.outcomes[Outcome.SENT],
         second_sweep_queries=len(captured_again),
         report=str(report),
         problems=problems,

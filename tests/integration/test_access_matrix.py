@@ -29,6 +29,7 @@ from assessments.models import (
     Audit,
     Checkin,
     Comment,
+    InvitationEmail,
     Occupation,
     Plan,
     PlanEvent,
@@ -172,6 +173,7 @@ EXPECTED: dict[str, dict[str, Row]] = {
         "link, B's audit": B_AUDIT_BY_LINK,
     },
     "coach:withdraw": {"A's invitation": POST_ONLY},
+    "coach:send_again": {"A's invitation": POST_ONLY},
     "coach:invitation": {"invitation": INVITATION},
     "coach:my_coaches": {"": OWN_SETTINGS},
     "coach:invite_coach": {"": POST_ONLY},
@@ -236,6 +238,7 @@ POSTS: dict[str, Post] = {
     "coach:client_audit": Post("link, completed", "coach:client_audit", COACH_NOTE),
     "coach:end": Post("link", "coach:dashboard", COACH_END),
     "coach:withdraw": Post("A's invitation", "coach:my_coaches", OWNER_WRITE),
+    "coach:send_again": Post("A's invitation", "coach:my_coaches", OWNER_WRITE),
     "coach:invitation": Post("invitation", "coach:my_coaches", ANSWER),
     "coach:invite_coach": Post("", "coach:my_coaches", OWN_WRITE),
     "coach:revoke": Post("A's link", "coach:my_coaches", OWNER_WRITE),
@@ -380,6 +383,10 @@ def make_world() -> World:
             client=a, invited_by=client, email="future-coach@example.com"
         ),
     }
+    # Its email could not be delivered, so A may send it again.
+    InvitationEmail.objects.create(
+        link=links["a_invites"], state=InvitationEmail.State.FAILED, next_attempt_at=now
+    )
     activity = completed.activities.order_by("position").first()
     # Written while that coach's link was still active.
     Comment.objects.create(
@@ -516,6 +523,11 @@ def a_rows(a: User) -> dict[str, list[Any]]:
         ),
         "checkins": list(
             Checkin.objects.filter(user=a).order_by("pk").values_list("pk", "state", "audit_id")
+        ),
+        "invitation emails": list(
+            InvitationEmail.objects.filter(Q(link__client=a) | Q(link__coach=a))
+            .order_by("pk")
+            .values_list("pk", "state")
         ),
         "links": list(
             CoachLink.objects.filter(Q(client=a) | Q(coach=a) | Q(email=a.email))

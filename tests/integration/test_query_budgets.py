@@ -437,6 +437,7 @@ POST_ONLY = {
     "coach:invite_client",
     "coach:digest_setting",
     "coach:withdraw",
+    "coach:send_again",
     "coach:invite_coach",
     "coach:reply",
 }

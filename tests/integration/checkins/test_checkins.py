@@ -24,8 +24,9 @@ from accounts.services import user_delete
 from assessments.audits import services
 from assessments.checkins import emails, links
 from assessments.checkins import services as checkins
-from assessments.checkins.services import Outcome
 from assessments.models import Activity, Audit, Checkin, RungSnapshot
+from ladder import outbox
+from ladder.outbox import Outcome
 from tests.factories import (
     audit_at,
     links_in,
@@ -288,7 +289,7 @@ def test_smtp_down_is_retried_with_backoff_then_delivered_exactly_once(smtp_sink
 
 def test_backoff_doubles_with_jitter_up_to_an_hour():
     for attempt, base in [(1, 60), (2, 120), (3, 240), (7, 3600), (12, 3600)]:
-        waits = [checkins.backoff_seconds(attempt) for _ in range(200)]
+        waits = [outbox.backoff_seconds(attempt) for _ in range(200)]
         assert base * 0.5 <= min(waits) < max(waits) <= base * 1.5
         assert len(set(waits)) > 100  # jitter: not all at the same moment
 
@@ -361,12 +362,12 @@ def test_an_outage_of_a_day_loses_nothing_but_two_days_gives_up(smtp_sink: SmtpS
     ids=["sender-553", "data-554", "connect-554", "recipient-450", "refused"],
 )
 def test_only_a_refused_address_is_permanent(error: Exception):
-    assert not checkins.is_permanent(error)
+    assert not outbox.is_permanent(error)
 
 
 def test_a_refused_address_is_permanent():
     refused = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})
-    assert checkins.is_permanent(refused)
+    assert outbox.is_permanent(refused)
 
 
 def test_an_email_that_cannot_be_built_fails_alone(smtp_sink: SmtpSink, monkeypatch):
@@ -854,7 +855,7 @@ def test_a_sender_that_lost_its_claim_does_not_overwrite_the_new_one(smtp_sink: 
     Checkin.objects.filter(pk=row.pk).update(state="sending", claimed_at=moment)
     later = moment + timedelta(minutes=20)
     Checkin.objects.filter(pk=row.pk).update(claimed_at=later)  # another sender took over
-    checkins._finish(row.pk, moment, Checkin.State.PENDING)  # the stalled one wakes up
+    checkins.CHECKINS.finish(row.pk, moment, Checkin.State.PENDING)  # the stalled one wakes up
     row.refresh_from_db()
     assert (row.state, row.claimed_at) == ("sending", later)
 

@@ -26,6 +26,7 @@ from assessments import tasks
 from assessments.checkins import services as checkins
 from assessments.demo import synthetic as demo
 from assessments.models import Checkin
+from ladder.outbox import Outcome
 from tests.smtp import SmtpSink
 
 REQUIRED = os.environ.get("LADDER_REQUIRE_SERVICES") == "1"
@@ -76,11 +77,11 @@ def test_two_sweeps_at_the_same_moment_send_each_email_once(
     assert set(smtp_sink.recipients().values()) == {1}
     # Between them the two sweeps claimed every person once.
     assert sum(r.claimed for r in reports) == 500
-    assert sum(r.outcomes[checkins.Outcome.SENT] for r in reports) == 500
+    assert sum(r.outcomes[Outcome.SENT] for r in reports) == 500
     assert Checkin.objects.filter(state="sent").count() == 500
     third = checkins.sweep(send=checkins.send_inline)
     assert third.claimed == 0
-    assert third.outcomes[checkins.Outcome.SENT] == 0
+    assert third.outcomes[Outcome.SENT] == 0
     assert len(smtp_sink.messages) == 500
 
 
