@@ -33,7 +33,7 @@ class QuickRadioSelect(forms.RadioSelect):
     """Radio buttons whose ``{{ radio.tag }}`` is built in Python rather than through
     Django's four nested widget templates. The scores step draws 50–80 of them per page
     and the template path was a quarter of that page's time. The markup is exactly what
-    Django's templates produce (tests/unit/test_widget_templates.py compares them)."""
+    Django's templates produce (tests/unit/test_quick_widgets.py compares them)."""
 
     # BoundWidget.tag() renders each button through Widget._render (not in the stubs).
     def _render(
@@ -57,7 +57,7 @@ class QuickRadioSelect(forms.RadioSelect):
 class QuickSelect(forms.Select):
     """A drop-down built in Python rather than one template per option: the time zone
     list has about 600 options, which took the profile page 50 ms to render through
-    templates. The markup is exactly Django's (tests/unit/test_widget_templates.py)."""
+    templates. The markup is exactly Django's (tests/unit/test_quick_widgets.py)."""
 
     def render(
         self,
