@@ -5,22 +5,17 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.forms import DeleteAccountForm, ProfileForm
-from accounts.models import User
 from accounts.services import user_delete, user_move_time_zone
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from ladder.http import AuthenticatedHttpRequest
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     old_zone = user.time_zone
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -34,14 +29,14 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form})
 
 
-def _without_password(request: HttpRequest) -> bool:
-    return not _user(request).has_usable_password()
+def _without_password(request: AuthenticatedHttpRequest) -> bool:
+    return not request.user.has_usable_password()
 
 
 @login_required
 @reauthentication_required(enabled=_without_password, allow_get=True)
-def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
         if not ratelimit.consume(request, action="reauthenticate", user=user):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from assessments.audits.forms import ActivitiesForm, RoleForm, ScoresForm, TimeF
 from assessments.audits.results import result_page, snapshot_chart, timeline
 from assessments.library.services import find_occupations
 from assessments.models import Activity, Audit, Occupation, TaskStatement
-from ladder.http import HtmxHttpRequest, is_partial, leave_to, swap_to
+from ladder.http import AuthenticatedHttpRequest, HtmxHttpRequest, is_partial, leave_to, swap_to
 from ladder.method import scoring
 from ladder.method.granularity import check_granularity
 
@@ -46,7 +46,7 @@ def result(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def my_ladder(request: HtmxHttpRequest) -> HttpResponse:
+def my_ladder(request: AuthenticatedHttpRequest) -> HttpResponse:
     audits = list(
         Audit.objects.filter(owner_id=request.user.pk)
         .select_related("snapshot", "occupation", "plan")
@@ -97,9 +97,8 @@ def delete(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim(request: HtmxHttpRequest) -> HttpResponse:
+def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add the audits made in this browser before logging in to the account."""
-    assert isinstance(request.user, User)
     claimed = services.audits_claim(user=request.user, anonymous_key=anonymous_key(request))
     request.session.pop(SESSION_KEY, None)
     if claimed:
@@ -111,7 +110,7 @@ def claim(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def discard(request: HtmxHttpRequest) -> HttpResponse:
+def discard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Not mine": delete the audits made in this browser before logging in."""
     key = anonymous_key(request)
     if key:
@@ -123,9 +122,8 @@ def discard(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reassess(request: HttpRequest) -> HttpResponse:
+def reassess(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start this quarter's reassessment from My ladder, without waiting for the email."""
-    assert isinstance(request.user, User)
     previous = (
         Audit.objects.filter(owner=request.user, status=Audit.Status.COMPLETE)
         .order_by("-completed_at")

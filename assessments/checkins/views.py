@@ -23,6 +23,7 @@ from assessments.checkins import links
 from assessments.checkins import services as checkins
 from assessments.checkins.forms import CheckinSettingsForm
 from assessments.models import Audit, Checkin, RungSnapshot
+from ladder.http import AuthenticatedHttpRequest
 
 # --- What changed since last quarter ---------------------------------------------------
 
@@ -106,7 +107,7 @@ HISTORY = 8
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def checkin_settings(request: HttpRequest) -> HttpResponse:
+def checkin_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     zone = ZoneInfo(user.time_zone)

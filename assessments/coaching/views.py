@@ -28,17 +28,12 @@ from assessments.coaching import services as coaching
 from assessments.coaching.dashboard import SORT_LABELS, Row, csv_safe, filtered, page_details
 from assessments.coaching.forms import CommentForm, DashboardForm, InviteForm
 from assessments.models import Audit, Checkin
-from ladder.http import HtmxHttpRequest, is_partial
+from ladder.http import AuthenticatedHttpRequest, is_partial
 from ladder.method import scoring
 from ladder.method.calendar import WEEKDAY_NAMES
 from ladder.outbox import Outcome
 
 PAGE_SIZE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # --- The dashboard -----------------------------------------------------------------
@@ -63,8 +58,8 @@ def _filtered(
 
 @login_required
 @require_safe
-def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    coach = _user(request)
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    coach = request.user
     form, links = _filtered(request, coach)
     page = Paginator(links, PAGE_SIZE).get_page(request.GET.get("page"))
     links_shown = list(page.object_list)
@@ -116,9 +111,9 @@ def _verified_emails(user: User) -> list[str]:
 
 @login_required
 @require_safe
-def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
+def dashboard_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """Every client matching the dashboard's filters, as CSV (all pages)."""
-    _, links = _filtered(request, _user(request), everything=True)
+    _, links = _filtered(request, request.user, everything=True)
     today = timezone.localdate()
 
     class Echo:
@@ -170,12 +165,12 @@ def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- Invitations -------------------------------------------------------------------
 
 
-def _invite(request: HttpRequest, side: CoachLink.Side, back: str) -> HttpResponse:
+def _invite(request: AuthenticatedHttpRequest, side: CoachLink.Side, back: str) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
             link = coaching.invite(
-                inviter=_user(request),
+                inviter=request.user,
                 side=side,
                 email=form.cleaned_data["email"],
                 message=form.cleaned_data["message"],
@@ -193,7 +188,7 @@ def _invite(request: HttpRequest, side: CoachLink.Side, back: str) -> HttpRespon
     return redirect(back)
 
 
-def _tell_delivery(request: HttpRequest, link: CoachLink, outcome: Outcome) -> None:
+def _tell_delivery(request: AuthenticatedHttpRequest, link: CoachLink, outcome: Outcome) -> None:
     """What became of the first try at an invitation email, in plain words."""
     if outcome == Outcome.FAILED:
         messages.error(
@@ -213,19 +208,19 @@ def _tell_delivery(request: HttpRequest, link: CoachLink, outcome: Outcome) -> N
 
 @login_required
 @require_POST
-def invite_client(request: HttpRequest) -> HttpResponse:
+def invite_client(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _invite(request, CoachLink.Side.COACH, reverse("coach:dashboard"))
 
 
 @login_required
 @require_POST
-def invite_coach(request: HttpRequest) -> HttpResponse:
+def invite_coach(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _invite(request, CoachLink.Side.CLIENT, reverse("coach:my_coaches"))
 
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, code: UUID) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The inviter takes back an invitation that hasn't been answered."""
     link = access.invitation_sent_by(request, code)
     if coaching.withdraw(link):
@@ -236,7 +231,7 @@ def withdraw(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_again(request: HttpRequest, code: UUID) -> HttpResponse:
+def send_again(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The inviter sends an invitation whose email couldn't be delivered once more."""
     link = access.invitation_sent_by(request, code)
     back = "coach:dashboard" if link.invited_by == CoachLink.Side.COACH else "coach:my_coaches"
@@ -266,7 +261,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_problem(request, "closed", link=link, status=410)
     if not request.user.is_authenticated:
         return render(request, "coach/invitation.html", {"link": link, "anonymous": True})
-    user = _user(request)
+    user = request.user
     if not coaching.may_answer(link, user):
         return _invitation_problem(request, "wrong-person", link=link, status=404)
     answer = request.POST.get("answer")
@@ -313,8 +308,8 @@ def _invitation_problem(
 
 @login_required
 @require_safe
-def my_coaches(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def my_coaches(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     links = list(
         coaching.with_delivery(
             CoachLink.objects.filter(client=user)
@@ -343,7 +338,7 @@ def my_coaches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def revoke(request: HttpRequest, code: UUID) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The client stops sharing their ladder with a coach (asks first)."""
     link = access.link_for_client(request, code)
     if request.method == "POST":
@@ -355,7 +350,7 @@ def revoke(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def end(request: HttpRequest, code: UUID) -> HttpResponse:
+def end(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The coach stops coaching a client (asks first)."""
     link = access.link_for_coach(request, code)
     if request.method == "POST":
@@ -367,8 +362,8 @@ def end(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def digest_setting(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def digest_setting(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     user.coach_digest = request.POST.get("coach_digest") == "on"
     user.save(update_fields=["coach_digest"])
     messages.success(
@@ -382,7 +377,7 @@ def digest_setting(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def client(request: HttpRequest, code: UUID) -> HttpResponse:
+def client(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     link = access.link_for_coach(request, code)
     person = link.client
     assert person is not None
@@ -415,7 +410,7 @@ def client(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResponse:
+def client_audit(request: AuthenticatedHttpRequest, code: UUID, audit_code: UUID) -> HttpResponse:
     """One of the client's results, with the coach's notes and scores. The coach can
     add notes and scores; the client's audit itself never changes."""
     link = access.link_for_coach(request, code)
@@ -432,7 +427,7 @@ def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResp
             try:
                 coaching.comment(
                     audit=audit,
-                    author=_user(request),
+                    author=request.user,
                     link=link,
                     new=coaching.NewComment(
                         form.cleaned_data["body"] or "",
@@ -453,7 +448,7 @@ def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResp
         request,
         "coach/audit.html",
         {
-            **coaching.comment_context(audit, activities, coach=_user(request)),
+            **coaching.comment_context(audit, activities, coach=request.user),
             "link": link,
             "audit": audit,
             "form": form,
@@ -463,7 +458,7 @@ def client_audit(request: HttpRequest, code: UUID, audit_code: UUID) -> HttpResp
 
 @login_required
 @require_POST
-def reply(request: HttpRequest, code: UUID) -> HttpResponse:
+def reply(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The client answers their coach's notes on one of their results."""
     audit = audit_for(request, code)
     body = (request.POST.get("body") or "").strip()
@@ -474,7 +469,7 @@ def reply(request: HttpRequest, code: UUID) -> HttpResponse:
         problem = f"Keep a reply under 2,000 characters (it has {len(body):,})."
     if audit.is_draft:
         raise Http404("No such result")
-    coaches = CoachLink.objects.filter(client=_user(request), state=CoachLink.State.ACTIVE)
+    coaches = CoachLink.objects.filter(client=request.user, state=CoachLink.State.ACTIVE)
     wanted = request.POST.get("to", "")
     link = next((c for c in coaches if str(c.code) == wanted), None)
     if link is None and coaches.count() == 1:
@@ -488,9 +483,7 @@ def reply(request: HttpRequest, code: UUID) -> HttpResponse:
     if problem or link is None:
         return result_page(request, audit, reply_error=problem, reply_body=body)
     try:
-        coaching.comment(
-            audit=audit, author=_user(request), link=link, new=coaching.NewComment(body)
-        )
+        coaching.comment(audit=audit, author=request.user, link=link, new=coaching.NewComment(body))
     except coaching.CoachLinkEnded:
         return result_page(
             request, audit, reply_error="That coach no longer sees your ladder.", reply_body=body

@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
 from assessments.access import audit_for, plan_for
 from assessments.models import Audit, Occupation, Plan
 from assessments.plans.forms import PlanForm
 from assessments.plans.services import plan_revoke_calendar, plan_save, suggestions
+from ladder.http import AuthenticatedHttpRequest
 from ladder.method import calendar, scoring
 from ladder.method.calendar import WEEKDAY_NAMES
 
@@ -69,7 +69,7 @@ def _completed_audit(request: HttpRequest, code: UUID) -> Audit | HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def plan_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     found = _completed_audit(request, code)
     if isinstance(found, HttpResponse):
         return found
@@ -87,7 +87,6 @@ def plan_edit(request: HttpRequest, code: UUID) -> HttpResponse:
             request, "assessments/plan.html#projection", {"form": form, "snapshot": snapshot}
         )
     if request.method == "POST" and form.is_valid():
-        assert isinstance(request.user, User)
         saved = plan_save(audit=audit, owner=request.user, data=form.plan_input())
         messages.success(
             request, "Your plan and sprint are saved. Put the events in your calendar."
@@ -152,7 +151,7 @@ def _calendar(plan: Plan, request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def sprint(request: HttpRequest, code: UUID) -> HttpResponse:
+def sprint(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     plan = plan_for(request, code)
     today = _today(request)
     context = {
@@ -172,7 +171,7 @@ def sprint(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def calendar_download(request: HttpRequest, code: UUID) -> HttpResponse:
+def calendar_download(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     plan = plan_for(request, code)
     response = _calendar(plan, request)
     response["Content-Disposition"] = 'attachment; filename="ladder-sprint.ics"'
@@ -188,7 +187,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
+def calendar_revoke(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     plan = plan_for(request, code)
     plan_revoke_calendar(plan=plan)
     messages.success(
@@ -199,7 +198,7 @@ def calendar_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def report(request: HttpRequest, code: UUID) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     plan = plan_for(request, code)
     snapshot = plan.audit.snapshot
     return render(
