@@ -9,6 +9,7 @@ sends the same data twice; the second save finds it already there and moves on."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -199,6 +200,48 @@ def _open_draft(request: HtmxHttpRequest, code: UUID, step: str) -> Audit | Http
     return audit
 
 
+StepView = Callable[[HtmxHttpRequest, Audit], HttpResponse]
+
+
+def wizard_step(step: Audit.Step) -> Callable[[StepView], Callable[..., HttpResponse]]:
+    """What every step view shares: GET, HEAD and POST; the draft opened for this
+    person (or where to go instead); then the step's own view with the audit."""
+
+    def decorate(view: StepView) -> Callable[..., HttpResponse]:
+        @require_http_methods(["GET", "HEAD", "POST"])
+        @functools.wraps(view)
+        def wrapped(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
+            audit = _open_draft(request, code, step)
+            if isinstance(audit, HttpResponse):
+                return audit
+            return view(request, audit)
+
+        return wrapped
+
+    return decorate
+
+
+def _save_step(
+    request: HtmxHttpRequest,
+    save: Callable[[], object],
+    *,
+    step: str,
+    form_class: Callable[..., VersionedForm],
+    unchanged: Callable[[Audit], bool],
+    then: Callable[[], HttpResponse],
+    **conflict: Any,
+) -> HttpResponse:
+    """Save a valid step and go on (``then``). When another tab saved first, the
+    newest version wins only if it already says what this submit says
+    (``unchanged``); otherwise the person sees both and chooses (the conflict page)."""
+    try:
+        save()
+    except services.StaleVersion as stale:
+        if not unchanged(stale.current):
+            return _conflict(request, stale.current, step, form_class, **conflict)
+    return then()
+
+
 def _rebind(
     form_class: Callable[..., VersionedForm],
     request: HtmxHttpRequest,
@@ -270,11 +313,8 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 # --- Step 1: role -----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
-    audit = _open_draft(request, code, Audit.Step.ROLE)
-    if isinstance(audit, HttpResponse):
-        return audit
+@wizard_step(Audit.Step.ROLE)
+def step_role(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     occupation = audit.occupation
     query = audit.job_title
     searching = request.method == "POST" and request.POST.get("action") == "find"
@@ -294,22 +334,25 @@ def step_role(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
     elif request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
-            try:
-                services.audit_save_role(
+            job_title = form.cleaned_data["job_title"].strip()
+            occupation_id = form.cleaned_data["occupation"]
+            return _save_step(
+                request,
+                lambda: services.audit_save_role(
                     audit=audit,
                     expected_version=form.cleaned_data["version"],
-                    job_title=form.cleaned_data["job_title"].strip(),
-                    occupation_id=form.cleaned_data["occupation"],
-                )
-            except services.StaleVersion as stale:
-                current = stale.current
-                same = (current.job_title, current.occupation_id) == (
-                    form.cleaned_data["job_title"].strip(),
-                    form.cleaned_data["occupation"],
-                )
-                if not same:
-                    return _conflict(request, current, "role", RoleForm)
-            return swap_to(request, _step_url(audit, Audit.Step.ACTIVITIES), target="#wizard")
+                    job_title=job_title,
+                    occupation_id=occupation_id,
+                ),
+                step="role",
+                form_class=RoleForm,
+                unchanged=lambda current: (
+                    (current.job_title, current.occupation_id) == (job_title, occupation_id)
+                ),
+                then=lambda: swap_to(
+                    request, _step_url(audit, Audit.Step.ACTIVITIES), target="#wizard"
+                ),
+            )
         chosen = request.POST.get("occupation", "")
         occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
         query = request.POST.get("q", "") or query
@@ -367,11 +410,8 @@ def _activities_initial(audit: Audit, activities: list[Activity]) -> dict[str, A
     return initial
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def step_activities(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
-    audit = _open_draft(request, code, Audit.Step.ACTIVITIES)
-    if isinstance(audit, HttpResponse):
-        return audit
+@wizard_step(Audit.Step.ACTIVITIES)
+def step_activities(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     activities = list(_activities(audit))
     warnings: dict[str, str] = {}
     if request.method == "POST":
@@ -387,19 +427,24 @@ def step_activities(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
             }
             warnings = {f"activity_{i}": f for i, f in findings.items() if f}  # type: ignore[misc]
             if not warnings or form.cleaned_data["acknowledged"]:
-                try:
-                    services.audit_save_activities(
+                return _save_step(
+                    request,
+                    lambda: services.audit_save_activities(
                         audit=audit,
                         expected_version=form.cleaned_data["version"],
                         drafts=drafts,
                         advance=True,
-                    )
-                except services.StaleVersion as stale:
-                    current = stale.current
-                    saved = [a.description for a in current.activities.all()]
-                    if saved != [d.description for d in drafts]:
-                        return _conflict(request, current, "activities", ActivitiesForm)
-                return swap_to(request, _step_url(audit, Audit.Step.TIME), target="#wizard")
+                    ),
+                    step="activities",
+                    form_class=ActivitiesForm,
+                    unchanged=lambda current: (
+                        [a.description for a in current.activities.all()]
+                        == [d.description for d in drafts]
+                    ),
+                    then=lambda: swap_to(
+                        request, _step_url(audit, Audit.Step.TIME), target="#wizard"
+                    ),
+                )
     else:
         form = ActivitiesForm(initial=_activities_initial(audit, activities))
     used = {a.task_id for a in activities if a.task_id}
@@ -447,30 +492,32 @@ def _add_suggestion(
 # --- Step 3: time -----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
-    audit = _open_draft(request, code, Audit.Step.TIME)
-    if isinstance(audit, HttpResponse):
-        return audit
+@wizard_step(Audit.Step.TIME)
+def step_time(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     activities = list(_activities(audit))
     if request.method == "POST":
         form = TimeForm(request.POST, activities=activities)
         if request.POST.get("preview"):  # the live total, as you type
             return render(request, "assessments/steps/time.html#share-total", {"form": form})
         if form.is_valid():
-            try:
-                services.audit_save_shares(
+            return _save_step(
+                request,
+                lambda: services.audit_save_shares(
                     audit=audit,
                     expected_version=form.cleaned_data["version"],
                     shares=form.shares(),
                     activities=activities,
-                )
-            except services.StaleVersion as stale:
-                current = stale.current
-                saved = {a.pk: a.share for a in current.activities.all()}
-                if saved != form.shares():
-                    return _conflict(request, current, "time", TimeForm, with_activities=True)
-            return swap_to(request, _step_url(audit, Audit.Step.SCORES), target="#wizard")
+                ),
+                step="time",
+                form_class=TimeForm,
+                unchanged=lambda current: (
+                    {a.pk: a.share for a in current.activities.all()} == form.shares()
+                ),
+                then=lambda: swap_to(
+                    request, _step_url(audit, Audit.Step.SCORES), target="#wizard"
+                ),
+                with_activities=True,
+            )
     else:
         form = TimeForm(initial={"version": audit.version}, activities=activities)
     return _render(request, audit, "time", form)
@@ -479,11 +526,8 @@ def step_time(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
 # --- Step 4: scores, which completes the audit -------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
-    audit = _open_draft(request, code, Audit.Step.SCORES)
-    if isinstance(audit, HttpResponse):
-        return audit  # a completed audit (e.g. a double-clicked submit) goes to its result
+@wizard_step(Audit.Step.SCORES)  # a completed audit (a double-clicked submit): its result
+def step_scores(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     activities = list(_activities(audit))
     reassessing: dict[str, Any] = {
         "reassessing": audit.previous_id is not None,
@@ -493,23 +537,28 @@ def step_scores(request: HtmxHttpRequest, code: UUID) -> HttpResponse:
         form = ScoresForm(request.POST, activities=activities, **reassessing)
         if form.is_valid():
             try:
-                services.audit_save_scores(
-                    audit=audit,
-                    expected_version=form.cleaned_data["version"],
-                    scores=form.scores(),
-                    gaps=form.gaps(),
-                    ai_sources=form.cleaned_data.get("ai_sources") if form.reassessing else None,
+                return _save_step(
+                    request,
+                    lambda: services.audit_save_scores(
+                        audit=audit,
+                        expected_version=form.cleaned_data["version"],
+                        scores=form.scores(),
+                        gaps=form.gaps(),
+                        ai_sources=form.cleaned_data.get("ai_sources")
+                        if form.reassessing
+                        else None,
+                    ),
+                    step="scores",
+                    form_class=ScoresForm,
+                    # Completed in another tab meanwhile: its result is the answer.
+                    unchanged=lambda current: not current.is_draft,
+                    then=lambda: _go_result(request, audit),
+                    with_activities=True,
+                    **reassessing,
                 )
-            except services.StaleVersion as stale:
-                current = stale.current
-                if current.is_draft:
-                    return _conflict(
-                        request, current, "scores", ScoresForm, with_activities=True, **reassessing
-                    )
             except services.Incomplete as problem:
                 messages.error(request, str(problem))
                 return leave_to(request, _step_url(audit, Audit.Step.TIME))
-            return _go_result(request, audit)
     else:
         form = ScoresForm(initial={"version": audit.version}, activities=activities, **reassessing)
     return _render(request, audit, "scores", form)
