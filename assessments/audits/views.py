@@ -242,6 +242,11 @@ def _save_step(
     return then()
 
 
+def _on_to(request: HtmxHttpRequest, audit: Audit, step: Audit.Step) -> Callable[[], HttpResponse]:
+    """Going on to the next step, once this one is saved."""
+    return lambda: swap_to(request, _step_url(audit, step), target="#wizard")
+
+
 def _rebind(
     form_class: Callable[..., VersionedForm],
     request: HtmxHttpRequest,
@@ -349,9 +354,7 @@ def step_role(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
                 unchanged=lambda current: (
                     (current.job_title, current.occupation_id) == (job_title, occupation_id)
                 ),
-                then=lambda: swap_to(
-                    request, _step_url(audit, Audit.Step.ACTIVITIES), target="#wizard"
-                ),
+                then=_on_to(request, audit, Audit.Step.ACTIVITIES),
             )
         chosen = request.POST.get("occupation", "")
         occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
@@ -441,9 +444,7 @@ def step_activities(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
                         [a.description for a in current.activities.all()]
                         == [d.description for d in drafts]
                     ),
-                    then=lambda: swap_to(
-                        request, _step_url(audit, Audit.Step.TIME), target="#wizard"
-                    ),
+                    then=_on_to(request, audit, Audit.Step.TIME),
                 )
     else:
         form = ActivitiesForm(initial=_activities_initial(audit, activities))
@@ -513,9 +514,7 @@ def step_time(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
                 unchanged=lambda current: (
                     {a.pk: a.share for a in current.activities.all()} == form.shares()
                 ),
-                then=lambda: swap_to(
-                    request, _step_url(audit, Audit.Step.SCORES), target="#wizard"
-                ),
+                then=_on_to(request, audit, Audit.Step.SCORES),
                 with_activities=True,
             )
     else:
