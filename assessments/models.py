@@ -534,3 +534,14 @@ class InvitationEmail(Outbox):
 
     def __str__(self) -> str:
         return f"Invitation to {self.link.email} ({self.state})"
+
+
+class Heartbeat(models.Model):
+    """When a background job last finished a run (the check-in sweep), so /healthz
+    can say whether the worker and beat are alive."""
+
+    name = models.CharField(max_length=40, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M}"

@@ -223,6 +223,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 
+# Operations. With a worker (REDIS_URL), /healthz answers 503 when the check-in sweep
+# hasn't run for an hour; HEARTBEAT_URL (a dead-man's switch, e.g. a healthchecks.io
+# check) is pinged after every sweep.
+SWEEP_EXPECTED = env_bool("SWEEP_EXPECTED", bool(REDIS_URL))
+HEARTBEAT_URL = env_str("HEARTBEAT_URL", "")
+
+# Error reporting with Sentry, only when SENTRY_DSN is set: nothing is sent otherwise,
+# and never personal data (no cookies, no request bodies, no user details).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

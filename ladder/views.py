@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,17 +19,39 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "landing.html")
 
 
+STARTED_AT = timezone.now()  # a fresh deploy gives the sweep an hour to run
+SWEEP_LATE_AFTER = timedelta(hours=1)  # beat sweeps every 15 minutes
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers a query, 503 otherwise."""
+    """200 when the database answers (and, with a worker configured, the check-in
+    sweep ran within the hour); 503 otherwise, saying which part is wrong."""
+    from assessments.models import Heartbeat
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        beat = (
+            Heartbeat.objects.filter(name="checkin-sweep").values_list("beat_at", flat=True).first()
+        )
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    now = timezone.now()
+    late = settings.SWEEP_EXPECTED and now - max(beat or STARTED_AT, STARTED_AT) > SWEEP_LATE_AFTER
+    body = {
+        "status": "error" if late else "ok",
+        "database": "ok",
+        "sweep": {
+            "expected": settings.SWEEP_EXPECTED,
+            "last_run": beat.isoformat() if beat else None,
+            "minutes_ago": int((now - beat).total_seconds() // 60) if beat else None,
+            "late": late,
+        },
+    }
+    return JsonResponse(body, status=503 if late else 200)
 
 
 def _error_page(request: HttpRequest, status: int, template: str) -> HttpResponse:

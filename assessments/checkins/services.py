@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -33,7 +34,8 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.checkins.emails import build_message
 from assessments.checkins.links import LINK_MAX_AGE
-from assessments.models import Checkin, RungSnapshot
+from assessments.models import Checkin, Heartbeat, RungSnapshot
+from ladder import heartbeat
 from ladder.outbox import Delivery, Mailbag, Outcome, Skip
 
 log = logging.getLogger(__name__)
@@ -263,7 +265,22 @@ def sweep(
     report.reminders = claim_reminders(now)
     for outcome in send(ready(now)):
         report.add(outcome)
+    heartbeat_record(now=timezone.now())
     return report
+
+
+SWEEP_HEARTBEAT = "checkin-sweep"
+
+
+def heartbeat_record(*, now: datetime) -> None:
+    """The sweep has run: /healthz reads this, and HEARTBEAT_URL hears it."""
+    Heartbeat.objects.bulk_create(  # one upsert, whether or not the row exists yet
+        [Heartbeat(name=SWEEP_HEARTBEAT, beat_at=now)],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["beat_at"],
+    )
+    heartbeat.ping(settings.HEARTBEAT_URL)
 
 
 def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[Outcome]:

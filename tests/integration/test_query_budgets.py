@@ -338,7 +338,7 @@ PAGES: dict[str, Page] = {
 # fmt: off
 BUDGETS: dict[str, int] = {
     "home": 0,
-    "healthz": 1,  # SELECT 1
+    "healthz": 2,  # SELECT 1, the sweep's heartbeat
     "assessments:benchmarks": 1,  # the matches
     "assessments:occupation": 2,  # the occupation, its tasks
     "assessments:about_data": 2,  # two counts
@@ -473,13 +473,18 @@ class Measured:
     length: int  # of the response body
 
 
-def measure(name: str, cast: Cast) -> Measured:
+def address_of(name: str, cast: Cast, browser: Client) -> str:
     page = PAGES[name]
-    browser = browser_of(cast, page.who)
     address = page.first(browser, cast) or reverse(name, args=page.args(cast))
     if query := page.query(cast):
         address += "?" + urlencode(query)
     assert resolve(urlsplit(address).path).view_name == name
+    return address
+
+
+def measure(name: str, cast: Cast) -> Measured:
+    browser = browser_of(cast, PAGES[name].who)
+    address = address_of(name, cast, browser)
     body(browser.get(address))  # warm-up
     with CaptureQueriesContext(connection) as captured:
         response = browser.get(address)
@@ -529,6 +534,19 @@ def test_query_count_is_pinned_and_does_not_grow(casts: dict[str, Cast], name: s
         f"{name}: {len(small.queries)} queries small, {len(large.queries)} large:\n{listed}"
     )
     assert len(large.queries) == BUDGETS[name], f"{name}: {len(large.queries)} queries:\n{listed}"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_every_page_answers_head_as_it_answers_get(casts: dict[str, Cast], name: str):
+    """An uptime monitor's HEAD gets the GET's status and headers, without the body."""
+    cast = casts[SMALL.name]
+    browser = browser_of(cast, PAGES[name].who)
+    address = address_of(name, cast, browser)
+    got, head = browser.get(address), browser.head(address)
+    assert (head.status_code, got.status_code) == (200, 200)
+    assert head["Content-Type"] == got["Content-Type"]
+    assert body(head) == b""
+    assert body(got) != b""
 
 
 # --- htmx fragments --------------------------------------------------------------------
