@@ -26,6 +26,9 @@ class Occupation(models.Model):
     gpt4_exposure = models.FloatField("GPT-4 exposure (β)", null=True, blank=True)
     human_exposure = models.FloatField("human-rated exposure (β)", null=True, blank=True)
     ai_applicability = models.FloatField(null=True, blank=True)
+    observed_exposure = models.FloatField(
+        "observed exposure (Anthropic Economic Index)", null=True, blank=True
+    )
     employment = models.PositiveIntegerField("US employment, 2021", null=True, blank=True)
     median_wage = models.PositiveIntegerField("US median wage, 2021", null=True, blank=True)
 
@@ -60,6 +63,13 @@ class TaskStatement(models.Model):
     task_type = models.CharField(max_length=12, blank=True)
     suggested_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     exposure = models.CharField(max_length=2, choices=Exposure.choices, blank=True)
+    importance = models.DecimalField(
+        "importance to the occupation (1–5)", max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    observed_use = models.FloatField(
+        "share of the task seen done with Claude", null=True, blank=True
+    )
+    hands_on = models.BooleanField("physical or manual work", default=False)
 
     class Meta:
         ordering = [models.F("suggested_score").desc(nulls_last=True), "task_id"]
@@ -71,6 +81,31 @@ class TaskStatement(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class OccupationTitle(models.Model):
+    """A job title people use for an occupation: O*NET's alternate titles ("Realtor",
+    "RN") and titles incumbents reported in its surveys. One title may belong to
+    several occupations."""
+
+    class Kind(models.TextChoices):
+        ALTERNATE = "alternate", "Alternate title"
+        REPORTED = "reported", "Reported title"
+
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="titles")
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "title", "kind"], name="title_unique_per_occupation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class HorizonMeasurement(models.Model):

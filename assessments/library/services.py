@@ -26,6 +26,7 @@ from assessments.models import (
     PHYSICAL_SHARE_THRESHOLD,
     HorizonMeasurement,
     Occupation,
+    OccupationTitle,
     TaskStatement,
 )
 from ladder.method import chart, runway, search, stats
@@ -40,6 +41,7 @@ class LoadReport:
     tasks: int
     horizons: int
     removed: int
+    titles: int = 0
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -60,7 +62,47 @@ def _int(value: str) -> int | None:
     return round(float(value)) if value.strip() else None
 
 
+def _observed_exposure(folder: Path) -> dict[str, float]:
+    """Anthropic's observed exposure by 6-digit SOC 2018 code."""
+    return {
+        row["occ_code"]: float(row["observed_exposure"])
+        for row in _rows(folder / "aei_observed_exposure_by_soc.csv.gz")
+        if row["observed_exposure"].strip()
+    }
+
+
+def _evidence(folder: Path) -> dict[tuple[str, int], dict[str, str]]:
+    return {
+        (row["onet_soc_code"], int(row["task_id"])): row
+        for row in _rows(folder / "task_evidence.csv.gz")
+    }
+
+
+def _titles(folder: Path, occupation_ids: dict[str, int]) -> list[OccupationTitle]:
+    titles = [
+        OccupationTitle(
+            occupation_id=occupation_ids[row["onet_soc_code"]],
+            title=row["alternate_title"].strip(),
+            short_title=row["short_title"].strip(),
+            kind=OccupationTitle.Kind.ALTERNATE,
+        )
+        for row in _rows(folder / "alternate_titles.csv.gz")
+        if row["onet_soc_code"] in occupation_ids
+    ]
+    titles += [
+        OccupationTitle(
+            occupation_id=occupation_ids[row["onet_soc_code"]],
+            title=row["reported_title"].strip(),
+            kind=OccupationTitle.Kind.REPORTED,
+        )
+        for row in _rows(folder / "reported_titles.csv.gz")
+        if row["onet_soc_code"] in occupation_ids
+    ]
+    return titles
+
+
 def _occupations(folder: Path) -> list[Occupation]:
+    observed = _observed_exposure(folder)
     return [
         Occupation(
             code=row["onet_soc_code"],
@@ -73,6 +115,7 @@ def _occupations(folder: Path) -> list[Occupation]:
             gpt4_exposure=_float(row["gpt4_exposure_beta"]),
             human_exposure=_float(row["human_exposure_beta"]),
             ai_applicability=_float(row["ms_ai_applicability"]),
+            observed_exposure=observed.get(row["soc2018"]),
             employment=_int(row["employment_2021"]),
             median_wage=_int(row["median_wage_2021"]),
         )
@@ -113,23 +156,37 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
     removed, _ = Occupation.objects.exclude(code__in=codes).delete()
     occupation_ids = dict(Occupation.objects.values_list("code", "id"))
 
-    tasks = [
-        TaskStatement(
-            occupation_id=occupation_ids[row["onet_soc_code"]],
-            task_id=int(row["task_id"]),
-            text=row["task"],
-            task_type=row["task_type"],
-            suggested_score=_decimal(row["suggested_score"]),
-            exposure=row["gpt4_exposure"],
+    evidence = _evidence(folder)
+    tasks = []
+    for row in _rows(folder / "tasks.csv.gz"):
+        more = evidence.get((row["onet_soc_code"], int(row["task_id"])), {})
+        tasks.append(
+            TaskStatement(
+                occupation_id=occupation_ids[row["onet_soc_code"]],
+                task_id=int(row["task_id"]),
+                text=row["task"],
+                task_type=row["task_type"],
+                suggested_score=_decimal(row["suggested_score"]),
+                exposure=row["gpt4_exposure"],
+                importance=_decimal(more.get("onet_importance", "")),
+                observed_use=_float(more.get("aei_task_penetration", "")),
+                hands_on=more.get("physical_gwa") == "True",
+            )
         )
-        for row in _rows(folder / "tasks.csv.gz")
-    ]
     TaskStatement.objects.bulk_create(
         tasks,
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["occupation", "task_id"],
-        update_fields=["text", "task_type", "suggested_score", "exposure"],
+        update_fields=[
+            "text",
+            "task_type",
+            "suggested_score",
+            "exposure",
+            "importance",
+            "observed_use",
+            "hands_on",
+        ],
     )
     wanted = {(t.occupation_id, t.task_id) for t in tasks}
     stale = [
@@ -140,6 +197,11 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
         if (occupation_id, task_id) not in wanted
     ]
     removed += TaskStatement.objects.filter(pk__in=stale).delete()[0] if stale else 0
+
+    # Titles have no natural key worth keeping: replaced whole, in the same transaction.
+    OccupationTitle.objects.all().delete()
+    titles = _titles(folder, occupation_ids)
+    OccupationTitle.objects.bulk_create(titles, batch_size=BATCH)
 
     horizons = _horizons(folder)
     HorizonMeasurement.objects.bulk_create(
@@ -168,7 +230,7 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
     )
 
     transaction.on_commit(clear_derived)
-    return LoadReport(len(occupations), len(tasks), len(horizons), removed)
+    return LoadReport(len(occupations), len(tasks), len(horizons), removed, len(titles))
 
 
 def clear_derived() -> None:

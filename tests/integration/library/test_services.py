@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from assessments.library import services as library
-from assessments.models import HorizonMeasurement, Occupation, TaskStatement
+from assessments.models import HorizonMeasurement, Occupation, OccupationTitle, TaskStatement
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def test_loading_twice_leaves_the_same_rows_with_the_same_ids():
         set(Occupation.objects.values_list("pk", "code")),
         TaskStatement.objects.count(),
         HorizonMeasurement.objects.count(),
+        OccupationTitle.objects.count(),
     )
     out = StringIO()
     call_command("load_reference", stdout=out)
@@ -24,12 +25,33 @@ def test_loading_twice_leaves_the_same_rows_with_the_same_ids():
         set(Occupation.objects.values_list("pk", "code")),
         TaskStatement.objects.count(),
         HorizonMeasurement.objects.count(),
+        OccupationTitle.objects.count(),
     )
     assert before == after
-    assert (len(after[0]), after[1], after[2]) == (923, 19265, 50)
+    assert (len(after[0]), after[1], after[2], after[3]) == (923, 19265, 50, 48541 + 7955)
     assert (
-        "923 occupations, 19265 task statements, 50 AI time-horizon measurements" in out.getvalue()
+        "923 occupations, 56496 job titles, 19265 task statements, "
+        "50 AI time-horizon measurements" in out.getvalue()
     )
+
+
+def test_the_evidence_files_reach_the_tasks_titles_and_occupations():
+    """task_evidence.csv, the titles and Anthropic's observed exposure, joined on their
+    keys (a few rows checked against the files by hand)."""
+    developers = Occupation.objects.get(code="15-1252.00")
+    assert developers.observed_exposure is not None
+    assert 0 < developers.observed_exposure < 1
+    assert developers.titles.filter(short_title="DevOps Engineer", kind="alternate").exists()
+    assert developers.titles.filter(title="Developer", kind="reported").exists()
+    nurses = Occupation.objects.get(code="29-1141.00")
+    assert nurses.titles.filter(short_title="RN").exists()
+    # Software Developers have no O*NET task ratings: no importance, as the file says.
+    assert not developers.tasks.filter(importance__isnull=False).exists()
+    assert TaskStatement.objects.filter(importance__isnull=False).count() == 19265 - 1671
+    assert TaskStatement.objects.filter(observed_use__gt=0).count() == 1736
+    hands_on = TaskStatement.objects.filter(hands_on=True)
+    assert hands_on.exists()
+    assert not hands_on.filter(occupation__code="23-1011.00").exists()  # lawyers
 
 
 def test_loading_restores_edited_rows_and_removes_rows_not_in_the_files():
