@@ -32,6 +32,10 @@ class Occupation(models.Model):
     employment = models.PositiveIntegerField("US employment, 2021", null=True, blank=True)
     median_wage = models.PositiveIntegerField("US median wage, 2021", null=True, blank=True)
 
+    # Not stored: the title people use that found it in a search ("Realtor"), when its
+    # own title doesn't hold the words typed (set by library.services.find_occupations).
+    matched_title: str | None = None
+
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["soc2018"])]

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 
 from assessments.models import (
     PHYSICAL_SHARE_THRESHOLD,
@@ -297,17 +297,45 @@ def sort_occupations(occupations: list[Occupation], sort: str) -> list[Occupatio
     return known + unknown
 
 
+TITLE_SEPARATOR = "\x1f"  # between the matching titles of one occupation (never in a title)
+
+
 def find_occupations(raw_query: str) -> list[Occupation]:
-    """Occupations matching a free-text query, best first (one database query)."""
+    """Occupations matching a free-text query, best first (one database query): by
+    their O*NET title or by a title people use for them ("RN", "realtor", "DevOps
+    engineer"). An occupation found by another title carries it as ``matched_title``."""
     query = search.parse(raw_query)
     if query.is_empty:
         return []
     terms = search.search_terms(query)
-    matches_any = reduce(operator.or_, (Q(title__icontains=term) for term in terms))
-    candidates = Occupation.objects.filter(matches_any).only(
-        "code", "title", "rung", "gpt4_exposure", "share_physical", "employment"
+
+    # Titles people use are searched with the words they typed (the synonym table is
+    # for O*NET's own titles), which keeps this part of the query small.
+    typed = reduce(operator.or_, (Q(title__icontains=word) for word in query.words))
+    titles = OccupationTitle.objects.filter(typed)
+    candidates = (
+        Occupation.objects.filter(
+            reduce(operator.or_, (Q(title__icontains=term) for term in terms))
+            | Q(pk__in=titles.values("occupation_id"))
+        )
+        .annotate(
+            other_titles=Subquery(
+                titles.filter(occupation=OuterRef("pk"))
+                .values("occupation")
+                .annotate(all=StringAgg("title", delimiter=Value(TITLE_SEPARATOR)))
+                .values("all")
+            )
+        )
+        .only("code", "title", "rung", "gpt4_exposure", "share_physical", "employment")
     )
-    return search.rank(query, candidates)
+    found: list[Occupation] = []
+    for occupation, matched in search.rank_with_titles(
+        query,
+        ((o, o.other_titles.split(TITLE_SEPARATOR) if o.other_titles else []) for o in candidates),
+    ):
+        occupation.matched_title = matched
+        found.append(occupation)
+    return found
 
 
 def frontier_on(day: date) -> chart.Frontier:

@@ -6,6 +6,7 @@ turns them into one database filter), and ``rank`` orders the candidates it foun
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -71,13 +72,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "career coach": ("career counselors and advisors",),
     "social worker": ("social workers",),
     "pr": ("public relations",),
-    "copywriter": ("writers",),
     "journalist": ("reporters", "news analysts"),
     "cleaner": ("janitors", "cleaners"),
     "chef": ("chefs",),
     "cook": ("cooks",),
     "driver": ("drivers",),
-    "product manager": ("managers",),
     "project manager": ("project management specialists",),
 }
 
@@ -160,6 +159,10 @@ class Candidate(Protocol):
 
 def _word_score(word: str, title_words: Sequence[str]) -> int:
     best = 0
+    # "frontend" is "Front End", "healthcare" is "Health Care": two title words typed as one.
+    for first, second in itertools.pairwise(title_words):
+        if word in (first + second, _stem(first + second)):
+            return 3
     for title_word in title_words:
         stem = _stem(title_word)
         if word in (title_word, stem):
@@ -208,3 +211,39 @@ def rank[C: Candidate](query: Query, candidates: Iterable[C]) -> list[C]:
     matching = [(s, c) for s, c in scored if s > 0]
     matching.sort(key=lambda pair: (-pair[0], -(pair[1].employment or 0), pair[1].title))
     return [c for _, c in matching]
+
+
+TITLE_PENALTY = 0.25  # a title people use scores a little below the occupation's own
+EXACT_TITLE_BONUS = 0.5  # ...unless it is exactly what was typed ("Copywriter", "CPA")
+
+
+def _is_exactly(query_text: str, title: str) -> bool:
+    """The title, its part before "(...)" or the part inside, is the whole query."""
+    inside = re.findall(r"\(([^)]*)\)", title)
+    before = title.split("(", 1)[0]
+    return any(normalise(part) == query_text for part in (title, before, *inside) if part)
+
+
+def rank_with_titles[C: Candidate](
+    query: Query, candidates: Iterable[tuple[C, Sequence[str]]]
+) -> list[tuple[C, str | None]]:
+    """Like ``rank``, for candidates that come with the other titles people use for
+    them ("DevOps Engineer" for Software Developers): each scores by its own title or
+    its best other title, and says which other title matched (None: its own)."""
+    scored: list[tuple[float, float, C, str | None]] = []
+    typed = " ".join(query.words)
+    for candidate, titles in candidates:
+        own = best = score(query, candidate.title)
+        matched = None
+        for title in titles:
+            other = score(query, title) - TITLE_PENALTY
+            if other > 0 and _is_exactly(typed, title):
+                other += EXACT_TITLE_BONUS
+            if other > best:
+                best, matched = other, title
+        if best > 0:
+            # Named only when the typed words aren't in the occupation's own title.
+            direct = _phrase_score(query.words, normalise(candidate.title).split())
+            scored.append((best, own, candidate, matched if not direct else None))
+    scored.sort(key=lambda row: (-row[0], -row[1], -(row[2].employment or 0), row[2].title))
+    return [(candidate, matched) for _, _, candidate, matched in scored]

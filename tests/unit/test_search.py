@@ -72,3 +72,39 @@ def test_hostile_and_huge_input_is_harmless():
     assert titles("<script>alert(1)</script>") == []
     assert search.parse("lawyer " * 10_000).words  # truncated, not rejected
     assert titles("🧑‍💻 developer") == ["Software Developers"]
+
+
+def test_a_word_typed_as_one_matches_two_title_words():
+    query = search.parse("frontend")
+    assert search.score(query, "Front End Web Developer") > 0
+    assert search.score(search.parse("healthcare"), "Health Care Social Workers") > 0
+    assert search.score(query, "Front Desk Clerks") == 0
+
+
+def test_other_titles_find_an_occupation_and_say_which_matched():
+    query = search.parse("devops engineer")
+    ranked = search.rank_with_titles(
+        query,
+        [
+            (Job("Software Developers", 1_000), ["DevOps Engineer", "Application Developer"]),
+            (Job("Civil Engineers", 5_000), []),
+        ],
+    )
+    assert ranked == [(Job("Software Developers", 1_000), "DevOps Engineer")]
+
+
+def test_an_exact_other_title_beats_a_partial_one_but_own_words_are_not_repeated():
+    query = search.parse("copywriter")
+    ranked = search.rank_with_titles(
+        query,
+        [
+            (Job("Editors", 9_000), ["Copywriter Editor"]),
+            (Job("Writers and Authors", 1_000), ["Copywriter"]),
+        ],
+    )
+    assert [job.title for job, _ in ranked] == ["Writers and Authors", "Editors"]
+    # The occupation's own title holds the typed words: no "also called" needed.
+    [(_, matched)] = search.rank_with_titles(
+        search.parse("nurse"), [(Job("Registered Nurses", 1), ["Nurse"])]
+    )
+    assert matched is None

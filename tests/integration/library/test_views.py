@@ -45,9 +45,41 @@ def test_software_developer_shows_rung_2_1(client):
     assert '<td class="num">87%</td>' in row
 
 
-def test_coder_finds_developers_and_programmers(client):
-    found = titles(client.get("/benchmarks/?q=coder"))
-    assert found[:2] == ["Software Developers", "Computer Programmers"]
+def test_coder_finds_developers_and_programmers_and_medical_coders_by_their_title(client):
+    response = client.get("/benchmarks/?q=coder")
+    found = titles(response)
+    assert found[0] == "Software Developers"
+    assert {"Computer Programmers", "Medical Records Specialists"} <= set(found[:3])
+    assert "also called “Coder”" in response.text  # why medical records are listed
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first", "called"),
+    [
+        ("frontend developer", "Web Developers", "Front End Web Developer"),
+        ("devops engineer", "Software Developers", "DevOps Engineer"),
+        ("copywriter", "Writers and Authors", "Copywriter"),
+        ("CPA", "Accountants and Auditors", "Certified Public Accountant (CPA)"),
+        ("RN", "Registered Nurses", "Registered Nurse (RN)"),
+        ("product manager", "Marketing Managers", "Product Manager"),
+    ],
+)
+def test_search_finds_the_titles_people_use(client, query, expected_first, called):
+    response = client.get("/benchmarks/", {"q": query})
+    assert titles(response)[0] == expected_first
+    assert f"also called “{called}" in response.text
+
+
+def test_a_title_of_several_occupations_lists_each_with_that_title(client):
+    response = client.get("/benchmarks/", {"q": "realtor"})
+    assert titles(response)[:2] == ["Real Estate Sales Agents", "Real Estate Brokers"]
+    assert response.text.count("also called “Realtor”") == 2
+
+
+def test_the_role_step_offers_occupations_by_the_titles_people_use(client):
+    options = client.get("/audit/occupations/", {"q": "devops engineer"}).text
+    assert "Software Developers" in options
+    assert "DevOps Engineer" in options
 
 
 def test_therapist_finds_counselling_and_therapy_occupations(client):
