@@ -237,6 +237,7 @@ def clear_derived() -> None:
     """Forget figures computed from the reference tables (after a reload)."""
     scenarios.cache_clear()
     exposure_check.cache_clear()
+    source_distributions.cache_clear()
 
 
 @cache
@@ -277,6 +278,99 @@ def exposure_check() -> ExposureCheck:
     pairs = [(float(r), e) for r, e in rows if r is not None and e is not None]
     rho = stats.spearman([r for r, _ in pairs], [e for _, e in pairs])
     return ExposureCheck(rho=rho, n=len(pairs), threshold=PHYSICAL_SHARE_THRESHOLD)
+
+
+# --- Three sources on AI and an occupation, side by side ----------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One measure of AI and an occupation: what it is, its value on its own scale, and
+    where that value sits among all occupations the source covers."""
+
+    field: str
+    name: str
+    citation: str
+    year: int
+    measures: str
+    value: float | None
+    percentile: float | None  # 0–1 among occupations with a value; None without one
+
+    @property
+    def is_percent(self) -> bool:
+        return self.field != "ai_applicability"
+
+
+SOURCES = (
+    (
+        "gpt4_exposure",
+        "Capability on paper",
+        "Eloundou et al., “GPTs are GPTs”, Science",
+        2024,
+        "share of the occupation's tasks a language model with tools could do in half the time",
+    ),
+    (
+        "observed_exposure",
+        "Observed use",
+        "Anthropic Economic Index (Massenkoff & McCrory)",
+        2026,
+        "share of the occupation's work seen being done with Claude",
+    ),
+    (
+        "ai_applicability",
+        "Applicability in practice",
+        "Microsoft, Tomlinson et al., “Working with AI”",
+        2025,
+        "how much of the work Copilot conversations cover, and how well (0 to about 0.5)",
+    ),
+)
+DISAGREE_AT = 0.4  # percentile points between the highest and lowest placement
+
+
+@cache
+def source_distributions() -> dict[str, list[float]]:
+    """Each source's values over all occupations, sorted (once per process)."""
+    fields = [field for field, *_ in SOURCES]
+    columns: dict[str, list[float]] = {field: [] for field in fields}
+    for row in Occupation.objects.values_list(*fields):
+        for field, value in zip(fields, row, strict=True):
+            if value is not None:
+                columns[field].append(float(value))
+    return {field: sorted(values) for field, values in columns.items()}
+
+
+def ai_sources(occupation: Occupation) -> list[Source]:
+    """The three sources for ``occupation``, each placed among all occupations."""
+    found = []
+    for field, name, citation, year, measures in SOURCES:
+        value = getattr(occupation, field)
+        ordered = source_distributions()[field]
+        found.append(
+            Source(
+                field,
+                name,
+                citation,
+                year,
+                measures,
+                value,
+                stats.percentile_rank(float(value), ordered)
+                if value is not None and ordered
+                else None,
+            )
+        )
+    return found
+
+
+def disagreement(sources: list[Source]) -> tuple[Source, Source] | None:
+    """The source that places the occupation highest and the one that places it
+    lowest among occupations, when they are DISAGREE_AT or more apart."""
+    placed = [s for s in sources if s.percentile is not None]
+    if len(placed) < 2:
+        return None
+    high = max(placed, key=lambda s: s.percentile or 0.0)
+    low = min(placed, key=lambda s: s.percentile or 0.0)
+    gap = (high.percentile or 0.0) - (low.percentile or 0.0)
+    return (high, low) if gap >= DISAGREE_AT else None
 
 
 _SORT_KEYS: dict[str, Callable[[Occupation], Any]] = {

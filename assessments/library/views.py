@@ -71,6 +71,8 @@ def occupation_detail(request: HttpRequest, code: str) -> HttpResponse:
             else None
         ),
         "label_caveat": LABEL_CAVEATS.get(occupation.code),
+        "sources": (sources := library.ai_sources(occupation)),
+        "disagreement": library.disagreement(sources),
     }
     return render(request, "assessments/occupation.html", context)
 

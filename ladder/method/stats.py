@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -52,3 +53,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
     covariance = sum(a * b for a, b in zip(dx, dy, strict=True))
     # Rounding can push a perfect correlation a hair past ±1.
     return max(-1.0, min(1.0, covariance / math.sqrt(spread_x * spread_y)))
+
+
+def percentile_rank(value: float, ordered: Sequence[float]) -> float:
+    """The share of ``ordered`` (sorted ascending) below ``value``, ties counted half:
+    0.0 below everything, 1.0 above everything, 0.5 at the median. Raises ValueError
+    for an empty sequence."""
+    if not ordered:
+        raise ValueError("Cannot place a value among no values.")
+    below = bisect.bisect_left(ordered, value)
+    ties = bisect.bisect_right(ordered, value) - below
+    return (below + ties / 2) / len(ordered)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ladder.method.stats import average_ranks, spearman
+from ladder.method.stats import average_ranks, percentile_rank, spearman
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 
@@ -128,3 +128,13 @@ def test_ranks_sum_as_if_there_were_no_ties(values):
     for a, rank_a in zip(values, ranks, strict=True):
         for b, rank_b in zip(values, ranks, strict=True):
             assert (a < b) == (rank_a < rank_b)
+
+
+def test_percentile_rank_places_a_value_among_others():
+    ordered = [0.1, 0.2, 0.2, 0.4, 0.8]
+    assert percentile_rank(0.0, ordered) == 0.0
+    assert percentile_rank(0.9, ordered) == 1.0
+    assert percentile_rank(0.2, ordered) == pytest.approx(0.4)  # 1 below, 2 tied
+    assert percentile_rank(0.4, ordered) == pytest.approx(0.7)
+    with pytest.raises(ValueError, match="no values"):
+        percentile_rank(0.5, [])

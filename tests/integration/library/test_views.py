@@ -1,6 +1,7 @@
 """The benchmarks search, occupation pages and the two "how it's made" pages."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -187,6 +188,7 @@ def test_search_is_one_query_whatever_the_result_size(client, django_assert_num_
 
 def test_occupation_page_places_it_on_the_ladder(client, django_assert_num_queries):
     library.scenarios()  # computed once per process
+    library.source_distributions()
     with django_assert_num_queries(2):  # the occupation, its tasks
         response = client.get("/benchmarks/15-1252.00/")
     html = response.content.decode()
@@ -198,12 +200,14 @@ def test_occupation_page_places_it_on_the_ladder(client, django_assert_num_queri
     assert "AI frontier today" in html
     assert "A document-centred occupation." in html
     assert "Your own activity audit is what counts." in html
-    assert html.count("<tr>") - 1 == 19  # every task statement
+    tasks_table = html.split('id="tasks-heading"', 1)[1]
+    assert tasks_table.count("<tr>") - 1 == 19  # every task statement
     assert "Consult with customers or other departments" in html
 
 
 def test_occupation_page_query_count_does_not_grow_with_tasks(client, django_assert_num_queries):
     library.scenarios()
+    library.source_distributions()
     for code in ["23-1011.00", "53-3032.00"]:  # 22 and few tasks
         with django_assert_num_queries(2):
             client.get(f"/benchmarks/{code}/")
@@ -235,6 +239,9 @@ def test_about_data_shows_the_computed_correlation_and_attributions(client):
     assert "Working with AI" in html
     assert "Measuring AI Ability to Complete Long Tasks" in html
     assert "Occupational Employment and Wage Statistics" in html
+    assert "Anthropic Economic Index" in html
+    assert "O*NET 29.0 Task Ratings" in html
+    assert "alternate_titles.csv" in html
 
 
 def test_about_runway_shows_fitted_speeds_and_every_assumption(client):
@@ -245,3 +252,40 @@ def test_about_runway_shows_fitted_speeds_and_every_assumption(client):
         assert days in html
     for assumption in runway.ASSUMPTIONS:
         assert assumption.replace("'", "&#x27;") in html
+
+
+def test_the_occupation_page_sets_three_sources_side_by_side(client):
+    html = client.get("/benchmarks/15-1252.00/").text
+    section = html.split('id="sources-heading"', 1)[1].split("</section>", 1)[0]
+    for name, year in [
+        ("Capability on paper", "2024"),
+        ("Observed use", "2026"),
+        ("Applicability in practice", "2025"),
+    ]:
+        assert name in section
+        assert year in section
+    assert section.count("higher than") >= 3  # each placed among occupations
+
+
+def test_where_the_sources_disagree_one_sentence_says_so():
+    """An occupation is placed by each source among all occupations; a gap of 40
+    percentile points or more between the highest and lowest is called out."""
+    sources = [
+        library.Source("gpt4_exposure", "Capability on paper", "", 2024, "", 0.9, 0.95),
+        library.Source("observed_exposure", "Observed use", "", 2026, "", 0.01, 0.30),
+        library.Source("ai_applicability", "Applicability", "", 2025, "", 0.2, 0.60),
+    ]
+    high, low = library.disagreement(sources) or (None, None)
+    assert (high.field, low.field) == ("gpt4_exposure", "observed_exposure")
+    close = [replace(s, percentile=0.5 + i / 10) for i, s in enumerate(sources)]
+    assert library.disagreement(close) is None
+    uncovered = [replace(s, value=None, percentile=None) for s in sources[1:]]
+    assert library.disagreement([sources[0], *uncovered]) is None
+
+
+def test_an_occupation_whose_sources_disagree_says_so_in_a_sentence(client):
+    actors = client.get("/benchmarks/27-2011.00/").text  # used more than rated exposed
+    assert "The sources disagree here." in actors
+    assert "People already use AI for more of this work" in actors
+    developers = client.get("/benchmarks/15-1252.00/").text  # high on all three
+    assert "The sources disagree here." not in developers
