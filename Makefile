@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins bench-scale clean
+.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins bench-scale eval-matching clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -90,6 +90,11 @@ bench: install
 		$$sudo apt-get install -y --no-install-recommends wrk >/dev/null || \
 		{ $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends wrk >/dev/null; }; }
 	$(PY) -m tests.bench.pages --users $${BENCH_USERS:-10000} --duration $${BENCH_DURATION:-10}
+
+# The activity matcher on the labelled development set (outside make test: figures, not
+# assertions). EVAL_CSV=path evaluates another set of the same kind.
+eval-matching: install
+	$(PY) -m tests.bench.eval_matching $${EVAL_CSV:+--csv $$EVAL_CSV}
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
