@@ -91,10 +91,14 @@ bench: install
 		{ $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends wrk >/dev/null; }; }
 	$(PY) -m tests.bench.pages --users $${BENCH_USERS:-10000} --duration $${BENCH_DURATION:-10}
 
-# The activity matcher on the labelled development set (outside make test: figures, not
-# assertions). EVAL_CSV=path evaluates another set of the same kind.
+# The activity matcher on the labelled development set, asked through
+# `manage.py match_activities` over a freshly loaded SQLite library (outside make test:
+# figures, not assertions). EVAL_CSV=path evaluates another set of the same kind.
+EVAL_DB := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/tests/bench/eval.sqlite3
 eval-matching: install
-	$(PY) -m tests.bench.eval_matching $${EVAL_CSV:+--csv $$EVAL_CSV}
+	$(EVAL_DB) $(PY) manage.py migrate --noinput -v 0
+	$(EVAL_DB) $(PY) manage.py load_reference
+	$(EVAL_DB) $(PY) -m tests.bench.eval_matching --via-command $${EVAL_CSV:+--csv $$EVAL_CSV}
 
 messages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

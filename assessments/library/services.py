@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import logging
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,10 +30,13 @@ from assessments.models import (
     OccupationTitle,
     TaskStatement,
 )
-from ladder.method import chart, runway, search, stats
+from ladder.method import chart, matching, runway, search, stats
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 BATCH = 2000
+MAX_PHRASE = 500  # characters of an activity phrase the matcher reads
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -440,3 +444,64 @@ def frontier_on(day: date) -> chart.Frontier:
         low=runway.frontier_at(day, slow),
         high=runway.frontier_at(day, fast),
     )
+
+
+# --- Matching a person's own words to O*NET task statements --------------------------
+
+
+@dataclass(frozen=True)
+class TaskMatch:
+    task: TaskStatement
+    similarity: float
+
+
+@dataclass(frozen=True)
+class ActivityMatches:
+    phrase: str
+    no_match: bool
+    matches: list[TaskMatch]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "phrase": self.phrase,
+            "no_match": self.no_match,
+            "matches": [
+                {
+                    "task_id": m.task.task_id,
+                    "onet_soc_code": m.task.occupation.code,
+                    "task": m.task.text,
+                    "similarity": round(m.similarity, 4),
+                    "suggested_score": (
+                        float(m.task.suggested_score)
+                        if m.task.suggested_score is not None
+                        else None
+                    ),
+                }
+                for m in self.matches
+            ],
+        }
+
+
+def match_activity(
+    phrase: str, *, occupation: str | None = None, scope: str = "all", top: int = 10
+) -> ActivityMatches:
+    """The task statements closest to ``phrase`` (the matcher in ``ladder.method.
+    matching``, its index built once per process from ``reference/``), read from the
+    loaded library. Nothing leaves the server. A library that was never loaded gives
+    no matches and a log line."""
+    found = matching.index_for(REFERENCE_DIR).match(
+        phrase[:MAX_PHRASE], occupation=occupation, scope=scope, top=top
+    )
+    ids = {m.task_id for m in found.matches}
+    tasks = {
+        (t.occupation.code, t.task_id): t
+        for t in TaskStatement.objects.filter(task_id__in=ids).select_related("occupation")
+    }
+    if ids and not tasks:
+        log.warning("The reference library isn't loaded: run manage.py load_reference.")
+    matches = [
+        TaskMatch(tasks[(m.onet_soc_code, m.task_id)], m.similarity)
+        for m in found.matches
+        if (m.onet_soc_code, m.task_id) in tasks
+    ]
+    return ActivityMatches(phrase, found.no_match or not matches, matches)

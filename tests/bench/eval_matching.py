@@ -27,6 +27,9 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
+import json
+import os
 import statistics
 import sys
 import time
@@ -144,6 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--blind", action="store_true", help="drop the set's jargon first")
     parser.add_argument("--misses", action="store_true", help="list the rows missed")
+    parser.add_argument(
+        "--via-command",
+        action="store_true",
+        help="ask `manage.py match_activities` (the stable interface; needs a loaded database)",
+    )
     args = parser.parse_args(argv)
     rows = read_rows(args.csv)
     suggested = read_suggested_scores(REFERENCE)
@@ -163,29 +171,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     index = matching.Index.from_reference(REFERENCE)
     build = time.perf_counter() - started
 
+    def ask(phrase: str, occupation: str, scope: str) -> tuple[bool, list[int]]:
+        """(no_match, task ids best first) for one phrase."""
+        if args.via_command:
+            out = io.StringIO()
+            call_command(
+                "match_activities",
+                occupation=occupation,
+                scope=scope,
+                top=10,
+                stdin=io.StringIO(phrase + "\n"),
+                stdout=out,
+            )
+            answer = json.loads(out.getvalue())
+            return answer["no_match"], [m["task_id"] for m in answer["matches"]]
+        found = index.match(phrase, occupation=occupation, scope=scope)
+        return found.no_match, [m.task_id for m in found.matches]
+
+    if args.via_command:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+        django.setup()
+        from django.core.management import call_command
+
+        ask(rows[0].phrase, rows[0].occupation, "all")  # the command's index, built once
+
     outcomes: list[Outcome] = []
     timings: list[float] = []
     for _ in range(3):
         outcomes = []
         for row in rows:
             t0 = time.perf_counter()
-            within = index.match(row.phrase, occupation=row.occupation, scope="occupation")
+            within = ask(row.phrase, row.occupation, "occupation")
             t1 = time.perf_counter()
-            across = index.match(row.phrase, occupation=row.occupation, scope="all")
+            across = ask(row.phrase, row.occupation, "all")
             t2 = time.perf_counter()
             timings += [t1 - t0, t2 - t1]
-            outcomes.append(
-                Outcome(
-                    within=[m.task_id for m in within.matches],
-                    across=[m.task_id for m in across.matches],
-                    no_match=within.no_match,
-                )
-            )
+            outcomes.append(Outcome(within=within[1], across=across[1], no_match=within[0]))
     grown = _rss_mb() - before
     result = metrics(rows, outcomes, suggested)
     quantiles = statistics.quantiles([t * 1000 for t in timings], n=20)
 
+    via = "manage.py match_activities" if args.via_command else "the index in process"
     print(f"set: {args.csv} ({len(rows)} rows){' — blind to its jargon' if args.blind else ''}")
+    print(f"asked: {via}")
     print(
         f"within occupation   hit@1 {result['within_hit1']:.2f}  "
         f"hit@3 {result['within_hit3']:.2f}  MRR@10 {result['within_mrr10']:.2f}"
