@@ -217,9 +217,15 @@ class Activity(models.Model):
     three_year = models.BooleanField(
         "could a perfect AI do this within three years?", null=True, blank=True
     )
+    # The O*NET task the person says this is ("this is what I do"), or none of them.
     task = models.ForeignKey(
         TaskStatement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    no_task = models.BooleanField("none of the matched tasks", default=False)
+    # The task statements most like the description, computed once per text (the
+    # description they were computed for): [{"task": pk, "similarity": 0–1}], best first.
+    matches = models.JSONField(default=list, blank=True)
+    matched_text = models.CharField(max_length=200, blank=True)
     # In a reassessment: last quarter's score, and the answer to "has AI closed the gap?"
     previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
     gap_closed = models.BooleanField("has AI closed the gap?", null=True, blank=True)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
 from assessments.audits.services import ActivityDraft
+from assessments.library.services import TaskEvidence, second_opinion
 from assessments.models import Activity, Occupation
 from ladder.forms import QuickRadioSelect
 from ladder.method import scoring
@@ -181,6 +183,35 @@ GAP_CHOICES = [
 ]
 
 
+@dataclass(frozen=True)
+class ScoreRow:
+    """One activity on the scores step: its fields, and the tasks like it in the data."""
+
+    activity: Activity
+    score: forms.BoundField
+    three_year: forms.BoundField
+    gap: forms.BoundField | None
+    match: forms.BoundField | None
+    evidence: list[TaskEvidence]
+
+    @property
+    def linked(self) -> TaskEvidence | None:
+        """The task the person says this is: chosen now, or saved before."""
+        chosen = str(self.match.value() or "") if self.match is not None else ""
+        for row in self.evidence:
+            if str(row.task.pk) == chosen or (not chosen and row.linked):
+                return row
+        return None
+
+    @property
+    def second_opinion(self) -> bool:
+        score = self.score.value()
+        linked = self.linked
+        return linked is not None and second_opinion(
+            int(score) if str(score or "").isdigit() else None, linked.task
+        )
+
+
 class ScoresForm(VersionedForm):
     """Step 4. In a quarterly reassessment (``reassessing``) it also asks, for each
     activity scored 4–5 last time, whether AI has closed the gap, and which AI news
@@ -192,11 +223,13 @@ class ScoresForm(VersionedForm):
         activities: Sequence[Activity],
         reassessing: bool = False,
         ai_sources: str = "",
+        evidence: Mapping[int, Sequence[TaskEvidence]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.activities = list(activities)
         self.reassessing = reassessing
+        self.evidence = evidence or {}
         if reassessing:
             self.fields["ai_sources"] = forms.CharField(
                 label="Where do you follow what AI can do?",
@@ -238,6 +271,20 @@ class ScoresForm(VersionedForm):
                 if activity.three_year is not None
                 else None
             )
+            offered = [str(e.task.pk) for e in self.evidence.get(activity.pk, [])]
+            if offered:
+                chosen = (
+                    str(activity.task_id)
+                    if str(activity.task_id) in offered
+                    else ("none" if activity.no_task else None)
+                )
+                self.fields[f"match_{activity.pk}"] = forms.ChoiceField(
+                    label="Which of these is what you do?",
+                    choices=[(pk, pk) for pk in offered] + [("none", "None of these")],
+                    required=False,
+                    initial=chosen,
+                    widget=QuickRadioSelect,
+                )
             self.fields[f"three_year_{activity.pk}"] = forms.ChoiceField(
                 label="Could a perfect AI with full information do this within three years?",
                 choices=YES_NO,
@@ -246,18 +293,32 @@ class ScoresForm(VersionedForm):
                 widget=QuickRadioSelect,
             )
 
-    def rows(
-        self,
-    ) -> list[tuple[Activity, forms.BoundField, forms.BoundField, forms.BoundField | None]]:
+    def rows(self) -> list[ScoreRow]:
         return [
-            (
+            ScoreRow(
                 a,
                 self[f"score_{a.pk}"],
                 self[f"three_year_{a.pk}"],
                 self[f"gap_{a.pk}"] if f"gap_{a.pk}" in self.fields else None,
+                self[f"match_{a.pk}"] if f"match_{a.pk}" in self.fields else None,
+                list(self.evidence.get(a.pk, [])),
             )
             for a in self.activities
         ]
+
+    def links(self) -> dict[int, tuple[int | None, bool]]:
+        """Each activity's task link as chosen: (task id or None, "none of these").
+        An activity without a choice keeps the link it had."""
+        links: dict[int, tuple[int | None, bool]] = {}
+        for a in self.activities:
+            chosen = self.cleaned_data.get(f"match_{a.pk}") or ""
+            if chosen == "none":
+                links[a.pk] = (None, True)
+            elif chosen:
+                links[a.pk] = (int(chosen), False)
+            else:
+                links[a.pk] = (a.task_id, a.no_task)
+        return links
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

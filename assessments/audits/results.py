@@ -58,7 +58,8 @@ def result_page(
     context = {
         "audit": audit,
         "snapshot": snapshot,
-        "activities": sorted(scored, key=lambda a: (-a.score, -a.share)),
+        # The snapshot's rows, with each activity's evidence as it was at completion.
+        "activities": sorted(snapshot.activities, key=lambda a: (-a["score"], -a["share"])),
         # Built only when the template's cache of the rendered chart misses (a snapshot
         # never changes; its chart depends only on the day, for the frontier's label).
         "chart": lambda: snapshot_chart(snapshot, with_activities=False),

@@ -171,6 +171,58 @@ def audit_save_shares(
     Activity.objects.bulk_update(activities, ["share"])
 
 
+# --- Evidence for the person's own words ----------------------------------------------
+
+MATCHES_SHOWN = 3  # task statements shown beside an activity
+MIN_SIMILARITY = 0.10  # below this a task is not "like" the activity at all
+
+
+def _tasks_like(text: str, occupation: str | None) -> list[tuple[str, int, float]]:
+    """The task statements most like ``text`` as (occupation code, O*NET task id,
+    similarity): the occupation's own first, then other occupations', none that the
+    matcher calls no match."""
+    picked: list[tuple[str, int, float]] = []
+    if occupation:
+        own = library.match_keys(text, occupation=occupation, scope="occupation", top=3)
+        if not own.no_match:
+            picked += [(m.onet_soc_code, m.task_id, m.similarity) for m in own.matches]
+    every = library.match_keys(text, occupation=occupation, scope="all", top=6)
+    if not every.no_match:
+        seen = {(code, task_id) for code, task_id, _ in picked}
+        picked += [
+            (m.onet_soc_code, m.task_id, m.similarity)
+            for m in every.matches
+            if (m.onet_soc_code, m.task_id) not in seen
+        ]
+    return [p for p in picked if p[2] >= MIN_SIMILARITY][:MATCHES_SHOWN]
+
+
+def activities_match(*, audit: Audit, activities: Sequence[Activity]) -> None:
+    """Match each activity whose description changed since its matches were computed
+    (or that has none yet) and save them; the others keep theirs. Two queries however
+    many activities, and nothing sent anywhere: the matcher runs in this process."""
+    stale = [a for a in activities if a.matched_text != a.description]
+    if not stale:
+        return
+    occupation = audit.occupation.code if audit.occupation is not None else None
+    found = {a.pk: _tasks_like(a.description, occupation) for a in stale}
+    ids = {task_id for rows in found.values() for _, task_id, _ in rows}
+    pks = {
+        (code, task_id): pk
+        for pk, task_id, code in TaskStatement.objects.filter(task_id__in=ids).values_list(
+            "pk", "task_id", "occupation__code"
+        )
+    }
+    for activity in stale:
+        activity.matches = [
+            {"task": pks[(code, task_id)], "similarity": round(similarity, 3)}
+            for code, task_id, similarity in found[activity.pk]
+            if (code, task_id) in pks
+        ]
+        activity.matched_text = activity.description
+    Activity.objects.bulk_update(stale, ["matches", "matched_text"])
+
+
 @transaction.atomic
 def audit_save_scores(
     *,
@@ -179,17 +231,25 @@ def audit_save_scores(
     scores: dict[int, tuple[int, bool | None]],
     gaps: dict[int, bool | None] | None = None,
     ai_sources: str | None = None,
+    links: dict[int, tuple[int | None, bool]] | None = None,
 ) -> RungSnapshot:
     """Save the scores (in a reassessment also the "has AI closed the gap?" answers
-    and the AI news sources) and complete the audit in one transaction."""
+    and the AI news sources), each activity's link to a task statement ("this is what
+    I do", or none of them), and complete the audit in one transaction."""
     fields = {} if ai_sources is None else {"ai_sources": ai_sources}
     _bump(audit, expected_version, **fields)
     gaps = gaps or {}
+    links = links or {}
     activities = list(audit.activities.filter(pk__in=scores))
     for activity in activities:
         activity.score, activity.three_year = scores[activity.pk]
         activity.gap_closed = gaps.get(activity.pk)
-    Activity.objects.bulk_update(activities, ["score", "three_year", "gap_closed"])
+        activity.task_id, activity.no_task = links.get(
+            activity.pk, (activity.task_id, activity.no_task)
+        )
+    Activity.objects.bulk_update(
+        activities, ["score", "three_year", "gap_closed", "task_id", "no_task"]
+    )
     return audit_complete(audit=audit)
 
 
@@ -206,12 +266,40 @@ def _scored(activities: Sequence[Activity]) -> list[scoring.Scored]:
     return scored
 
 
+NO_EVIDENCE: dict[str, Any] = {"task": None, "no_task": False}
+
+
+def _evidence_of(activity: Activity) -> dict[str, Any]:
+    """What the snapshot keeps of an activity's link to a task statement: the task
+    and its evidence as they were, or "none of these", or nothing chosen."""
+    task = activity.task
+    if task is None:
+        return {**NO_EVIDENCE, "no_task": activity.no_task}
+    return {
+        "task": {
+            "task_id": task.task_id,
+            "onet_soc_code": task.occupation.code,
+            "occupation": task.occupation.title,
+            "text": task.text,
+            "suggested_score": float(task.suggested_score)
+            if task.suggested_score is not None
+            else None,
+            "exposure": task.exposure,
+            "exposure_words": task.get_exposure_display() if task.exposure else "",
+            "observed_use": task.observed_use,
+            "hands_on": task.hands_on,
+        },
+        "no_task": False,
+    }
+
+
 def build_snapshot(
     *,
     audit: Audit,
     scored: Sequence[scoring.Scored],
     now: datetime,
     scenarios: Sequence[runway.Scenario],
+    evidence: Sequence[dict[str, Any]] | None = None,
 ) -> RungSnapshot:
     """The unsaved rung snapshot of ``audit``, field for field as ``audit_complete`` writes it.
 
@@ -231,7 +319,8 @@ def build_snapshot(
         low_share=scoring.low_rung_share(scored),
         high_share=scoring.high_rung_share(scored),
         activities=[
-            {"description": a.description, "share": a.share, "score": a.score} for a in scored
+            {"description": a.description, "share": a.share, "score": a.score, **more}
+            for a, more in zip(scored, evidence or [NO_EVIDENCE] * len(scored), strict=True)
         ],
         occupation_code=occupation.code if occupation else "",
         occupation_title=occupation.title if occupation else "",
@@ -268,9 +357,16 @@ def audit_complete(*, audit: Audit, now: datetime | None = None) -> RungSnapshot
     )
     if locked.status == Audit.Status.COMPLETE:
         return locked.snapshot
-    scored = _scored(list(locked.activities.all()))
+    activities = list(locked.activities.select_related("task__occupation"))
+    scored = _scored(activities)
     now = now or timezone.now()
-    snapshot = build_snapshot(audit=locked, scored=scored, now=now, scenarios=library.scenarios())
+    snapshot = build_snapshot(
+        audit=locked,
+        scored=scored,
+        now=now,
+        scenarios=library.scenarios(),
+        evidence=[_evidence_of(a) for a in activities],
+    )
     snapshot.save()
     Audit.objects.filter(pk=locked.pk).update(
         status=Audit.Status.COMPLETE, completed_at=now, version=F("version") + 1
@@ -348,7 +444,11 @@ def reassessment_start(*, owner: User, previous: Audit, checkin: Checkin | None 
                 share=a.share,
                 score=a.score,
                 three_year=a.three_year,
+                # The links and matches carry over: same words, same evidence.
                 task_id=a.task_id,
+                no_task=a.no_task,
+                matches=a.matches,
+                matched_text=a.matched_text,
                 previous_score=a.score,
             )
             for a in previous.activities.all()

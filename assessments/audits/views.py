@@ -30,7 +30,7 @@ from assessments.access import SESSION_KEY, anonymous_key, audit_for
 from assessments.audits import services
 from assessments.audits.forms import ActivitiesForm, RoleForm, ScoresForm, TimeForm, VersionedForm
 from assessments.audits.results import result_page, snapshot_chart, timeline
-from assessments.library.services import find_occupations
+from assessments.library.services import evidence_for, find_occupations
 from assessments.models import Activity, Audit, Occupation, TaskStatement
 from ladder.http import AuthenticatedHttpRequest, HtmxHttpRequest, is_partial, leave_to, swap_to
 from ladder.method import scoring
@@ -528,9 +528,11 @@ def step_time(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
 @wizard_step(Audit.Step.SCORES)  # a completed audit (a double-clicked submit): its result
 def step_scores(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     activities = list(_activities(audit))
+    services.activities_match(audit=audit, activities=activities)  # new wording only
     reassessing: dict[str, Any] = {
         "reassessing": audit.previous_id is not None,
         "ai_sources": audit.ai_sources,
+        "evidence": evidence_for(activities),
     }
     if request.method == "POST":
         form = ScoresForm(request.POST, activities=activities, **reassessing)
@@ -546,6 +548,7 @@ def step_scores(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
                         ai_sources=form.cleaned_data.get("ai_sources")
                         if form.reassessing
                         else None,
+                        links=form.links(),
                     ),
                     step="scores",
                     form_class=ScoresForm,

@@ -452,6 +452,15 @@ def client_audit(request: AuthenticatedHttpRequest, code: UUID, audit_code: UUID
             "link": link,
             "audit": audit,
             "form": form,
+            # Each activity's evidence as the snapshot kept it (same order: by position).
+            "evidence": {
+                a.pk: row
+                for a, row in zip(
+                    sorted(activities, key=lambda a: a.position),
+                    audit.snapshot.activities,
+                    strict=False,
+                )
+            },
         },
     )
 

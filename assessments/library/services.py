@@ -11,7 +11,7 @@ import csv
 import gzip
 import logging
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 
 from assessments.models import (
     PHYSICAL_SHARE_THRESHOLD,
+    Activity,
     HorizonMeasurement,
     Occupation,
     OccupationTitle,
@@ -482,6 +483,15 @@ class ActivityMatches:
         }
 
 
+def match_keys(
+    phrase: str, *, occupation: str | None = None, scope: str = "all", top: int = 10
+) -> matching.Result:
+    """The matcher's answer for ``phrase``, as task keys (no database)."""
+    return matching.index_for(REFERENCE_DIR).match(
+        phrase[:MAX_PHRASE], occupation=occupation, scope=scope, top=top
+    )
+
+
 def match_activity(
     phrase: str, *, occupation: str | None = None, scope: str = "all", top: int = 10
 ) -> ActivityMatches:
@@ -489,9 +499,7 @@ def match_activity(
     matching``, its index built once per process from ``reference/``), read from the
     loaded library. Nothing leaves the server. A library that was never loaded gives
     no matches and a log line."""
-    found = matching.index_for(REFERENCE_DIR).match(
-        phrase[:MAX_PHRASE], occupation=occupation, scope=scope, top=top
-    )
+    found = match_keys(phrase, occupation=occupation, scope=scope, top=top)
     ids = {m.task_id for m in found.matches}
     tasks = {
         (t.occupation.code, t.task_id): t
@@ -505,3 +513,47 @@ def match_activity(
         if (m.onet_soc_code, m.task_id) in tasks
     ]
     return ActivityMatches(phrase, found.no_match or not matches, matches)
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """A task statement shown beside an activity: how like it it is (None for a task
+    the person picked from the suggestions), and whether the person linked it."""
+
+    task: TaskStatement
+    similarity: float | None
+    linked: bool
+
+
+SECOND_OPINION_AT = 2  # points between a score and the linked task's suggested score
+
+
+def evidence_for(activities: Sequence[Activity]) -> dict[int, list[TaskEvidence]]:
+    """Each activity's linked task (first) and its stored matches, as task statements
+    with their occupation (one query for all of them)."""
+    wanted = {m["task"] for a in activities for m in a.matches} | {
+        a.task_id for a in activities if a.task_id
+    }
+    tasks = (
+        TaskStatement.objects.select_related("occupation").order_by().in_bulk(wanted)
+        if wanted
+        else {}
+    )
+    found: dict[int, list[TaskEvidence]] = {}
+    for activity in activities:
+        rows = []
+        if activity.task_id in tasks:
+            rows.append(TaskEvidence(tasks[activity.task_id], None, linked=True))
+        for match in activity.matches:
+            task = tasks.get(match["task"])
+            if task is not None and task.pk != activity.task_id:
+                rows.append(TaskEvidence(task, match["similarity"], linked=False))
+        found[activity.pk] = rows
+    return found
+
+
+def second_opinion(score: int | None, task: TaskStatement | None) -> bool:
+    """The data would score the linked task 2 or more points away from the person."""
+    if score is None or task is None or task.suggested_score is None:
+        return False
+    return abs(float(task.suggested_score) - score) >= SECOND_OPINION_AT

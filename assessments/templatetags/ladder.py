@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
-from ladder.method.scoring import round_half_up
+from assessments.library.services import SECOND_OPINION_AT
+from ladder.method.scoring import RUBRIC, round_half_up
 
 register = template.Library()
 
@@ -37,3 +39,32 @@ def signed(value: Decimal | int | None) -> str:
     if value < 0:
         return f"−{abs(value)}"
     return str(value)
+
+
+@register.filter
+def rubric_words(value: Decimal | float | None) -> str:
+    """A 1–5 score (a task's suggested 2.33, say) in the rubric's words: "Judgment"."""
+    if value is None:
+        return ""
+    return RUBRIC[min(5, max(1, int(round_half_up(value, 0))))][0]
+
+
+@register.filter
+def against_data(row: dict[str, Any]) -> str:
+    """For a snapshot's activity row: "above" or "below" when its score is two or more
+    points from its linked task's suggested score, else ""."""
+    task = row.get("task") or {}
+    suggested = task.get("suggested_score")
+    if suggested is None or row.get("score") is None:
+        return ""
+    if row["score"] - suggested >= SECOND_OPINION_AT:
+        return "above"
+    if suggested - row["score"] >= SECOND_OPINION_AT:
+        return "below"
+    return ""
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if mapping else None

@@ -60,7 +60,7 @@ def fill_scores(tab: Tab, activities=ACTIVITIES) -> None:
     for text, _, score in activities:
         card = page.get_by_role("region", name=text)
         card.get_by_label(re.compile(rf"^\s*{score} ·")).check()
-        card.get_by_label("No").check()
+        card.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="See my rung").click()
     page.get_by_role("heading", name=re.compile("Your rung is")).wait_for()
     tab.assert_accessible()

@@ -355,7 +355,7 @@ BUDGETS: dict[str, int] = {
     "assessments:step_role": 3,  # session, user, audit
     "assessments:step_activities": 5,  # session, user, audit, activities, suggestions
     "assessments:step_time": 4,  # session, user, audit, activities
-    "assessments:step_scores": 4,  # session, user, audit, activities
+    "assessments:step_scores": 5,  # session, user, audit, activities, the tasks like them
     # session, user, the audit with its snapshot and plan, its activities (for what
     # changed and the notes), the previous snapshot and plan, notes, their coaches
     "assessments:result": 8,
@@ -634,7 +634,8 @@ FRAGMENTS: dict[str, Fragment] = {
     "wizard: role step": Fragment("person", step_get("role"), 0.70),  # measured 0.61
     "wizard: activities step": Fragment("person", step_get("activities"), 0.90),  # 0.84
     "wizard: time step": Fragment("person", step_get("time"), 0.80),  # 0.73
-    "wizard: scores step": Fragment("person", step_get("scores"), 0.95),  # 0.90
+    # The step is nearly the whole page: its form, now with the tasks like each activity.
+    "wizard: scores step": Fragment("person", step_get("scores"), 0.97),  # 0.95
     "wizard: share total": Fragment("person", share_total, 0.10),  # 0.02
     "wizard: occupation options": Fragment("person", occupation_options, 0.30),  # 0.24
     "benchmarks: search results": Fragment(

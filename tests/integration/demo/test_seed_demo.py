@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from assessments.audits.services import build_snapshot
+from assessments.audits.services import NO_EVIDENCE, build_snapshot
 from assessments.demo.cast import CAST, DEMO_PASSWORD
 from assessments.demo.synthetic import SYNTHETIC_DOMAIN
 from assessments.library import services as library
@@ -92,7 +92,8 @@ def test_each_story_is_one_completed_audit_with_its_rung(db):
         assert snapshot.rung == Decimal(sum(a.score * a.share for a in activities)) / 100
         assert snapshot.owner.email == email
         assert snapshot.activities == [
-            {"description": a.description, "share": a.share, "score": a.score} for a in activities
+            {"description": a.description, "share": a.share, "score": a.score, **NO_EVIDENCE}
+            for a in activities
         ]
     [maya] = completed("maya@demo.ladder")
     low = sum(a.share for a in maya.activities.all() if a.score <= 2)
