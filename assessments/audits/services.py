@@ -3,6 +3,7 @@ writes audits."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -173,6 +174,8 @@ def audit_save_shares(
 
 # --- Evidence for the person's own words ----------------------------------------------
 
+log = logging.getLogger(__name__)
+
 MATCHES_SHOWN = 3  # task statements shown beside an activity
 MIN_SIMILARITY = 0.10  # below this a task is not "like" the activity at all
 
@@ -205,7 +208,11 @@ def activities_match(*, audit: Audit, activities: Sequence[Activity]) -> None:
     if not stale:
         return
     occupation = audit.occupation.code if audit.occupation is not None else None
-    found = {a.pk: _tasks_like(a.description, occupation) for a in stale}
+    try:
+        found = {a.pk: _tasks_like(a.description, occupation) for a in stale}
+    except Exception:  # the step works without evidence; the next view tries again
+        log.exception("The activity matcher failed for audit %s", audit.pk)
+        return
     ids = {task_id for rows in found.values() for _, task_id, _ in rows}
     pks = {
         (code, task_id): pk

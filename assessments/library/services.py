@@ -11,6 +11,7 @@ import csv
 import gzip
 import logging
 import operator
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -481,6 +482,17 @@ class ActivityMatches:
                 for m in self.matches
             ],
         }
+
+
+def warm_matcher() -> None:
+    """Build the matcher's index now (a web worker starting), so no request waits."""
+    started = time.perf_counter()
+    try:
+        matching.index_for(REFERENCE_DIR)
+    except Exception:  # the site works without it: the scores step says "no close task"
+        log.exception("The activity matcher could not be built")
+        return
+    log.info("Activity matcher ready in %.1f s", time.perf_counter() - started)
 
 
 def match_keys(

@@ -163,3 +163,21 @@ def test_a_coach_sees_the_same_evidence_on_the_clients_result(maya, individual):
     browser.force_login(coach)
     page = browser.get(reverse("coach:client_audit", args=[link.code, audit.code])).text
     assert f"Like “{task.text[:60]}" in page
+
+
+def test_a_matcher_that_fails_leaves_the_step_working_and_tries_again(
+    maya, individual, monkeypatch, caplog
+):
+    from assessments.library import services as library
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("index unavailable")
+
+    audit = audit_at(individual, "scores")
+    monkeypatch.setattr(library, "match_keys", broken)
+    html = scores_page(maya, audit)
+    assert "Tasks like this in the data" not in html
+    assert "The activity matcher failed" in caplog.text
+    assert ordered(audit)[0].matched_text == ""  # not stored as "no match"
+    monkeypatch.undo()
+    assert "Tasks like this in the data" in scores_page(maya, audit)
