@@ -7,8 +7,10 @@ keys, and rows that left the files are removed.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
+import itertools
 import logging
 import operator
 import time
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import Q
 
 from assessments.models import (
     PHYSICAL_SHARE_THRESHOLD,
@@ -244,6 +246,7 @@ def clear_derived() -> None:
     scenarios.cache_clear()
     exposure_check.cache_clear()
     source_distributions.cache_clear()
+    title_index.cache_clear()
 
 
 @cache
@@ -397,41 +400,69 @@ def sort_occupations(occupations: list[Occupation], sort: str) -> list[Occupatio
     return known + unknown
 
 
-TITLE_SEPARATOR = "\x1f"  # between the matching titles of one occupation (never in a title)
+@dataclass(frozen=True)
+class TitleIndex:
+    """The 56,000 job titles people use, in memory: every title word (normalised, sorted
+    for prefix lookups) with the (occupation id, title) pairs that hold it, and the
+    short titles ("RN", "CPA") whole."""
+
+    words: list[str]
+    holders: dict[str, list[tuple[int, str]]]
+    short: dict[str, list[tuple[int, str]]]
+
+    def find(self, word: str) -> list[tuple[int, str]]:
+        """Titles with a word starting with ``word`` (3 letters or more), or whose
+        short title is ``word`` (one or two letters: "de" would be everywhere)."""
+        if len(word) <= 2:
+            return self.short.get(word, [])
+        found: list[tuple[int, str]] = []
+        start = bisect.bisect_left(self.words, word)
+        for title_word in itertools.islice(self.words, start, None):
+            if not title_word.startswith(word):
+                break
+            found += self.holders[title_word]
+        return found
+
+
+@cache
+def title_index() -> TitleIndex:
+    """Built once per process from OccupationTitle (one query), like ``scenarios``."""
+    holders: dict[str, list[tuple[int, str]]] = {}
+    short: dict[str, list[tuple[int, str]]] = {}
+    for occupation_id, title, short_title in OccupationTitle.objects.values_list(
+        "occupation_id", "title", "short_title"
+    ):
+        pair = (occupation_id, title)
+        for word in set(search.normalise(title).split()):
+            holders.setdefault(word, []).append(pair)
+        if short_title:
+            short.setdefault(search.normalise(short_title), []).append(pair)
+    return TitleIndex(sorted(holders), holders, short)
 
 
 def find_occupations(raw_query: str) -> list[Occupation]:
-    """Occupations matching a free-text query, best first (one database query): by
-    their O*NET title or by a title people use for them ("RN", "realtor", "DevOps
-    engineer"). An occupation found by another title carries it as ``matched_title``."""
+    """Occupations matching a free-text query, best first (one database query, once
+    the titles are in memory): by their O*NET title or by a title people use for them
+    ("RN", "realtor", "DevOps engineer"). An occupation found by another title carries
+    it as ``matched_title``."""
     query = search.parse(raw_query)
     if query.is_empty:
         return []
     terms = search.search_terms(query)
-
+    titles = title_index()
     # Titles people use are searched with the words they typed (the synonym table is
-    # for O*NET's own titles), which keeps this part of the query small.
-    typed = reduce(operator.or_, (Q(title__icontains=word) for word in query.words))
-    titles = OccupationTitle.objects.filter(typed)
-    candidates = (
-        Occupation.objects.filter(
-            reduce(operator.or_, (Q(title__icontains=term) for term in terms))
-            | Q(pk__in=titles.values("occupation_id"))
-        )
-        .annotate(
-            other_titles=Subquery(
-                titles.filter(occupation=OuterRef("pk"))
-                .values("occupation")
-                .annotate(all=StringAgg("title", delimiter=Value(TITLE_SEPARATOR)))
-                .values("all")
-            )
-        )
-        .only("code", "title", "rung", "gpt4_exposure", "share_physical", "employment")
-    )
+    # for O*NET's own titles).
+    others: dict[int, set[str]] = {}
+    for word in query.words:
+        for occupation_id, title in titles.find(word):
+            others.setdefault(occupation_id, set()).add(title)
+    candidates = Occupation.objects.filter(
+        reduce(operator.or_, (Q(title__icontains=term) for term in terms))
+        | Q(pk__in=list(others))
+    ).only("code", "title", "rung", "gpt4_exposure", "share_physical", "employment")
     found: list[Occupation] = []
     for occupation, matched in search.rank_with_titles(
-        query,
-        ((o, o.other_titles.split(TITLE_SEPARATOR) if o.other_titles else []) for o in candidates),
+        query, ((o, sorted(others.get(o.pk, ()))) for o in candidates)
     ):
         occupation.matched_title = matched
         found.append(occupation)
