@@ -457,8 +457,7 @@ def find_occupations(raw_query: str) -> list[Occupation]:
         for occupation_id, title in titles.find(word):
             others.setdefault(occupation_id, set()).add(title)
     candidates = Occupation.objects.filter(
-        reduce(operator.or_, (Q(title__icontains=term) for term in terms))
-        | Q(pk__in=list(others))
+        reduce(operator.or_, (Q(title__icontains=term) for term in terms)) | Q(pk__in=list(others))
     ).only("code", "title", "rung", "gpt4_exposure", "share_physical", "employment")
     found: list[Occupation] = []
     for occupation, matched in search.rank_with_titles(
