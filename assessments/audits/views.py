@@ -536,6 +536,11 @@ def step_scores(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
     }
     if request.method == "POST":
         form = ScoresForm(request.POST, activities=activities, **reassessing)
+        if opinion := request.POST.get("opinion"):  # a score or link changed: the note
+            row = next((r for r in form.rows() if str(r.activity.pk) == opinion), None)
+            if row is None:
+                return HttpResponse(status=204)
+            return render(request, "assessments/steps/scores.html#second-opinion", {"row": row})
         if form.is_valid():
             try:
                 return _save_step(

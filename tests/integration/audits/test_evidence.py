@@ -181,3 +181,22 @@ def test_a_matcher_that_fails_leaves_the_step_working_and_tries_again(
     assert ordered(audit)[0].matched_text == ""  # not stored as "no match"
     monkeypatch.undo()
     assert "Tasks like this in the data" in scores_page(maya, audit)
+
+
+def test_with_htmx_the_second_opinion_appears_as_the_score_is_chosen(maya, individual):
+    audit = audit_at(individual, "scores")
+    scores_page(maya, audit)
+    first = ordered(audit)[0]
+    task = TaskStatement.objects.get(pk=first.matches[0]["task"])
+    TaskStatement.objects.filter(pk=task.pk).update(suggested_score=1)
+    data = scores_form(fresh(audit), [5, 1, 2, 4, 5]) | {
+        f"match_{first.pk}": str(task.pk),
+        "opinion": str(first.pk),
+    }
+    note = maya.post(step_url(audit, "scores"), data, headers={"HX-Request": "true"})
+    assert note.status_code == 200
+    assert "A second opinion." in note.text
+    assert "<html" not in note.text
+    assert fresh(audit).status == Audit.Status.DRAFT  # a preview saves nothing
+    close = data | {f"score_{first.pk}": "2"}
+    assert "A second opinion." not in maya.post(step_url(audit, "scores"), close).text
