@@ -223,8 +223,10 @@ class Mailbag:
         self.finish(pk, now, State.SENT, sent_at=now, last_error="")
         return Delivery(Outcome.SENT)
 
-    def send_inline(self, ids: Iterable[int], *, now: datetime | None = None) -> Iterator[Outcome]:
-        """Send each row now over one SMTP connection (no Celery)."""
+    def send_inline(self, ids: Iterable[int]) -> Iterator[Outcome]:
+        """Send each row now over one SMTP connection (no Celery). Each is claimed at
+        the moment it is sent, not when the run began: a long run's late rows must not
+        look stuck (claimed over STUCK_AFTER ago) to a sweep running beside it."""
         mailer = mailers.default
         try:
             for pk in ids:
@@ -232,11 +234,10 @@ class Mailbag:
                 # open and close one per email); a failed connect surfaces in deliver.
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     mailer.open()
-                yield self.deliver(pk, now=now, mailer=mailer).outcome
+                yield self.deliver(pk, mailer=mailer).outcome
         finally:
             close_quietly(mailer)
 
     def send_ready(self, *, now: datetime | None = None) -> Counter[Outcome]:
-        """Send every ready row in line; the outcomes counted."""
-        now = now or timezone.now()
-        return Counter(self.send_inline(self.ready(now), now=now))
+        """Send every row ready at ``now`` in line; the outcomes counted."""
+        return Counter(self.send_inline(self.ready(now or timezone.now())))

@@ -235,11 +235,15 @@ SENTRY_DSN = env_str("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from ladder.sentry import before_send
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env_str("SENTRY_ENVIRONMENT", "production"),
         send_default_pii=False,
+        include_local_variables=False,  # a frame's variables hold addresses and notes
         max_request_body_size="never",
+        before_send=before_send,  # type: ignore[arg-type]
         traces_sample_rate=0.0,
     )
 

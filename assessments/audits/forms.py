@@ -284,6 +284,10 @@ class ScoresForm(VersionedForm):
                     required=False,
                     initial=chosen,
                     widget=QuickRadioSelect,
+                    error_messages={
+                        "invalid_choice": "The tasks offered here have changed: "
+                        "choose one of these, or none."
+                    },
                 )
             self.fields[f"three_year_{activity.pk}"] = forms.ChoiceField(
                 label="Could a perfect AI with full information do this within three years?",

@@ -283,6 +283,6 @@ def heartbeat_record(*, now: datetime) -> None:
     heartbeat.ping(settings.HEARTBEAT_URL)
 
 
-def send_inline(ids: Iterable[int], *, now: datetime | None = None) -> Iterable[Outcome]:
+def send_inline(ids: Iterable[int]) -> Iterable[Outcome]:
     """Send each email now over one SMTP connection (``manage.py send_checkins``)."""
-    return CHECKINS.send_inline(ids, now=now)
+    return CHECKINS.send_inline(ids)

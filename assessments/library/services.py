@@ -14,6 +14,7 @@ import itertools
 import logging
 import operator
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -400,44 +401,93 @@ def sort_occupations(occupations: list[Occupation], sort: str) -> list[Occupatio
     return known + unknown
 
 
+PER_WORD = 50  # titles kept per occupation when a prefix spans many words, shortest first
+
+
 @dataclass(frozen=True)
 class TitleIndex:
-    """The 56,000 job titles people use, in memory: every title word (normalised, sorted
-    for prefix lookups) with the (occupation id, title) pairs that hold it, and the
-    short titles ("RN", "CPA") whole."""
+    """The 56,000 job titles people use, in memory: for every title word (normalised,
+    sorted for prefix lookups) the occupations whose titles hold it, each with those
+    titles shortest first; and the short titles ("RN", "CPA") whole."""
 
     words: list[str]
-    holders: dict[str, list[tuple[int, str]]]
-    short: dict[str, list[tuple[int, str]]]
+    holders: dict[str, dict[int, list[str]]]
+    short: dict[str, dict[int, list[str]]]
 
-    def find(self, word: str) -> list[tuple[int, str]]:
-        """Titles with a word starting with ``word`` (3 letters or more), or whose
-        short title is ``word`` (one or two letters: "de" would be everywhere)."""
+    def find(self, word: str) -> dict[int, list[str]]:
+        """Occupation → titles with a word starting with ``word`` (5 letters or more);
+        with the whole word or that short title (3–4: "tech" begins thousands of
+        titles, and as-you-type search sends every prefix); one or two letters only as
+        a whole short title ("RN"). A long word no title holds may be two title words
+        typed as one ("frontend": "Front End")."""
         if len(word) <= 2:
-            return self.short.get(word, [])
-        found: list[tuple[int, str]] = []
+            return self.short.get(word, {})
+        if len(word) <= 4:
+            return _merged([self.holders.get(word, {}), self.short.get(word, {})])
         start = bisect.bisect_left(self.words, word)
-        for title_word in itertools.islice(self.words, start, None):
-            if not title_word.startswith(word):
-                break
-            found += self.holders[title_word]
-        return found
+        found = [
+            self.holders[w]
+            for w in itertools.takewhile(
+                lambda w: w.startswith(word), itertools.islice(self.words, start, None)
+            )
+        ]
+        if not found and len(word) >= 6:
+            for cut in range(3, len(word) - 2):
+                first, second = self.holders.get(word[:cut]), self.holders.get(word[cut:])
+                if first and second:
+                    found.append(
+                        {
+                            occupation: [t for t in titles if t in set(second[occupation])]
+                            for occupation, titles in first.items()
+                            if occupation in second
+                        }
+                    )
+        return _merged(found)
+
+
+def _merged(parts: list[dict[int, list[str]]]) -> dict[int, list[str]]:
+    if len(parts) == 1:
+        return parts[0]
+    merged: dict[int, list[str]] = {}
+    for part in parts:
+        for occupation, titles in part.items():
+            merged.setdefault(occupation, []).extend(titles)
+    return {
+        occupation: sorted(set(titles), key=lambda t: (len(t), t))[:PER_WORD]
+        for occupation, titles in merged.items()
+    }
 
 
 @cache
 def title_index() -> TitleIndex:
     """Built once per process from OccupationTitle (one query), like ``scenarios``."""
-    holders: dict[str, list[tuple[int, str]]] = {}
-    short: dict[str, list[tuple[int, str]]] = {}
+    holders: dict[str, dict[int, list[str]]] = {}
+    short: dict[str, dict[int, list[str]]] = {}
     for occupation_id, title, short_title in OccupationTitle.objects.values_list(
         "occupation_id", "title", "short_title"
     ):
-        pair = (occupation_id, title)
         for word in set(search.normalise(title).split()):
-            holders.setdefault(word, []).append(pair)
+            holders.setdefault(word, {}).setdefault(occupation_id, []).append(title)
         if short_title:
-            short.setdefault(search.normalise(short_title), []).append(pair)
+            key = search.normalise(short_title)
+            short.setdefault(key, {}).setdefault(occupation_id, []).append(title)
+    for table in (holders, short):
+        for by_occupation in table.values():
+            for titles in by_occupation.values():
+                titles.sort(key=lambda t: (len(t), t))
     return TitleIndex(sorted(holders), holders, short)
+
+
+TITLES_SCORED = 5  # per occupation: the shortest matching titles score best anyway
+
+
+def _shortest(titles: Counter[str] | None) -> list[str]:
+    """An occupation's few best candidate titles to score: those holding the most of
+    the typed words, then the shortest (a title scores higher the less else it says),
+    so the rest can't win, and "manag" alone matches thousands."""
+    if not titles:
+        return []
+    return sorted(titles, key=lambda t: (-titles[t], len(t), t))[:TITLES_SCORED]
 
 
 def find_occupations(raw_query: str) -> list[Occupation]:
@@ -452,16 +502,16 @@ def find_occupations(raw_query: str) -> list[Occupation]:
     titles = title_index()
     # Titles people use are searched with the words they typed (the synonym table is
     # for O*NET's own titles).
-    others: dict[int, set[str]] = {}
+    others: dict[int, Counter[str]] = {}  # occupation → its titles, with words found
     for word in query.words:
-        for occupation_id, title in titles.find(word):
-            others.setdefault(occupation_id, set()).add(title)
+        for occupation_id, hits in titles.find(word).items():
+            others.setdefault(occupation_id, Counter()).update(set(hits))
     candidates = Occupation.objects.filter(
         reduce(operator.or_, (Q(title__icontains=term) for term in terms)) | Q(pk__in=list(others))
     ).only("code", "title", "rung", "gpt4_exposure", "share_physical", "employment")
     found: list[Occupation] = []
     for occupation, matched in search.rank_with_titles(
-        query, ((o, sorted(others.get(o.pk, ()))) for o in candidates)
+        query, ((o, _shortest(others.get(o.pk))) for o in candidates)
     ):
         occupation.matched_title = matched
         found.append(occupation)

@@ -28,6 +28,10 @@ QUERIES = [
     "financial advisor",
     "nurse",
     "de",  # a short prefix: the largest candidate set
+    "tec",  # prefixes as type-ahead sends them, keystroke by keystroke
+    "tech",
+    "manag",
+    "devops engineer",  # found by a title people use
     "xqzzyv",  # nothing matches
 ]
 ROUNDS = 40

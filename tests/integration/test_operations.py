@@ -171,9 +171,14 @@ def test_with_a_dsn_an_error_reaches_sentry_without_personal_data(http_server):
     dsn = url.replace("http://", "http://publickey@") + "/42"
     script = (
         "import django; django.setup()\n"
-        "import sentry_sdk\n"
+        "import logging, sentry_sdk\n"
+        # Spelt backwards here, so only a leak of the running values can show them.
+        "address, words = 'moc.elpmaxe@ana'[::-1], 'eton etavirp ym'[::-1]\n"
+        "logging.getLogger('ladder').warning('Refused for good: %s', address)\n"
+        "def send(invited=address, note=words):\n"
+        "    raise ZeroDivisionError(f'could not reach {invited}')\n"
         "try:\n"
-        "    1 / 0\n"
+        "    send()\n"
         "except ZeroDivisionError:\n"
         "    sentry_sdk.capture_exception()\n"
         "sentry_sdk.flush(timeout=10)\n"
@@ -186,3 +191,7 @@ def test_with_a_dsn_an_error_reaches_sentry_without_personal_data(http_server):
     event = next(item for item in items if "exception" in item)
     assert event["exception"]["values"][0]["type"] == "ZeroDivisionError"
     assert "user" not in event
+    # Nobody's address or words: no local variables, addresses redacted everywhere.
+    assert b"ana@example.com" not in raw
+    assert b"my private note" not in raw
+    assert "could not reach [email]" in event["exception"]["values"][0]["value"]

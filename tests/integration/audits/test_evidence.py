@@ -94,6 +94,8 @@ def test_a_task_not_offered_cannot_be_linked(maya, individual):
     response = maya.post(step_url(audit, "scores"), data)
     assert response.status_code == 200  # the step again, nothing saved
     assert Activity.objects.get(pk=first.pk).task_id is None
+    # Saying why, in the summary and at the activity.
+    assert response.text.count("The tasks offered here have changed") == 2
 
 
 def test_a_second_opinion_when_the_score_and_the_data_are_far_apart(maya, individual):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -227,3 +229,34 @@ def test_sending_again_counts_toward_the_hourly_limit(coach: User):
     with pytest.raises(coaching.InviteProblem, match="10 invitations in the last hour"):
         coaching.invitation_send_again(link)
     assert InvitationEmail.objects.count() == coaching.INVITES_PER_HOUR
+
+
+def test_a_long_inline_run_claims_each_email_when_it_sends_it(
+    coach: User, client_person: User, settings
+):
+    """A sweep beside a slow run must not take the run's later rows for stuck ones."""
+    other = make_person("lena@example.com", "Lena Novak")
+    for person in (coach, other):
+        linked(person, client_person)
+    monday_9 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    with time_machine.travel(monday_9 - timedelta(days=1)):
+        audit_at(client_person, "complete")
+    seen_as_stuck: list[bool] = []
+    with time_machine.travel(monday_9, tick=False) as clock:
+
+        class SlowMailer(locmem.EmailBackend):
+            def send_messages(self, messages: Any) -> int:
+                ready = coaching.DIGESTS.ready(timezone.now())  # a sweep, meanwhile
+                sending = CoachDigest.objects.filter(state=State.SENDING)
+                seen_as_stuck.append(sending.filter(pk__in=ready).exists())
+                clock.shift(STUCK_AFTER + timedelta(minutes=1))  # this email took 16 min
+                return super().send_messages(messages)
+
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.SLOW"}}
+        globals()["SLOW"] = SlowMailer
+        assert coaching.send_digests() == 2
+    assert seen_as_stuck == [False, False]
+    first, second = CoachDigest.objects.order_by("sent_at").values_list("sent_at", flat=True)
+    assert first is not None
+    assert second is not None
+    assert second - first >= STUCK_AFTER
