@@ -30,16 +30,6 @@ from tests.factories import audit_at, linked, links_in, make_person, ordered
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coach(db: None) -> User:
-    return make_person("grace@example.com", "Grace Lindqvist")
-
-
-@pytest.fixture
-def client_person(db: None) -> User:
-    return make_person("ana@example.com", "Ana Silva")
-
-
 def csv_rows(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 

@@ -29,16 +29,6 @@ pytestmark = pytest.mark.django_db
 SWEEP = timedelta(minutes=15)  # how often beat sweeps
 
 
-@pytest.fixture
-def coach(db: None) -> User:
-    return make_person("grace@example.com", "Grace Lindqvist")
-
-
-@pytest.fixture
-def client_person(db: None) -> User:
-    return make_person("ana@example.com", "Ana Silva")
-
-
 def logged_in(person: User) -> Client:
     browser = Client()
     browser.force_login(person)
