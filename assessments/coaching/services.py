@@ -247,10 +247,12 @@ def invitation_deliver(link: CoachLink) -> Outcome:
 
 
 def with_delivery(links: QuerySet[CoachLink]) -> QuerySet[CoachLink]:
-    """Invitations annotated with their latest email's delivery: ``email_state``,
-    ``email_attempts`` and ``email_error`` (None before any email was written)."""
+    """Invitations annotated with whether they have expired, and their latest email's
+    delivery: ``email_state``, ``email_attempts`` and ``email_error`` (None before any
+    email was written)."""
     latest = InvitationEmail.objects.filter(link=OuterRef("pk")).order_by("-created_at", "-pk")
     return links.annotate(
+        expired=Q(created_at__lte=timezone.now() - INVITATION_MAX_AGE),
         email_state=Subquery(latest.values("state")[:1]),
         email_attempts=Subquery(latest.values("attempts")[:1]),
         email_error=Subquery(latest.values("last_error")[:1]),

@@ -250,3 +250,17 @@ def test_a_long_inline_run_claims_each_email_when_it_sends_it(
     assert first is not None
     assert second is not None
     assert second - first >= STUCK_AFTER
+
+
+def test_an_expired_invitation_says_so_and_offers_no_send_again(coach: User, smtp_sink: SmtpSink):
+    browser = logged_in(coach)
+    smtp_sink.reject.add("late@example.com")
+    invite(browser, "late@example.com")
+    link = CoachLink.objects.get(email="late@example.com")
+    CoachLink.objects.filter(pk=link.pk).update(
+        created_at=timezone.now() - coaching.INVITATION_MAX_AGE - timedelta(minutes=1)
+    )
+    dashboard = browser.get(reverse("coach:dashboard")).text
+    assert "Expired" in dashboard
+    assert reverse("coach:send_again", args=[link.code]) not in dashboard
+    assert reverse("coach:withdraw", args=[link.code]) in dashboard
