@@ -179,5 +179,10 @@ class CoachLink(models.Model):
         return self.state == self.State.ACTIVE
 
     @property
+    def inviter(self) -> User | None:
+        """Who sent the invitation (the coach or the client, by ``invited_by``)."""
+        return self.coach if self.invited_by == self.Side.COACH else self.client
+
+    @property
     def is_pending(self) -> bool:
         return self.state == self.State.PENDING

@@ -26,7 +26,7 @@ def purge_unclaimed_audits() -> int:
 
 # Every kind of background email, by its table's label (what a task carries).
 MAILBAGS: dict[str, Mailbag] = {
-    bag.model._meta.label_lower: bag
+    bag.kind: bag
     for bag in (checkins.CHECKINS, coaching.NOTE_EMAILS, coaching.DIGESTS, coaching.INVITATIONS)
 }
 
@@ -45,7 +45,7 @@ def send_email(kind: str, pk: int) -> str:
 @shared_task(acks_late=True)
 def send_checkin(checkin_id: int) -> str:
     """Send one check-in email (the task name tasks queued before send_email use)."""
-    return str(send_email(checkins.CHECKINS.model._meta.label_lower, checkin_id))
+    return str(send_email(checkins.CHECKINS.kind, checkin_id))
 
 
 @shared_task
@@ -53,18 +53,18 @@ def sweep_checkins() -> str:
     """Beat, every 15 minutes: claim who is due and queue one task per email; then
     queue any other background email that is ready (a lost task's, a retry's)."""
     report = checkins.sweep(send=lambda ids: _queue_all(checkins.CHECKINS, ids))
-    others = sum(
-        sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
-        for bag in MAILBAGS.values()
-        if bag is not checkins.CHECKINS
-    )
+    others = sum(_queue_ready(bag) for bag in MAILBAGS.values() if bag is not checkins.CHECKINS)
     return f"{report} Other email queued: {others}."
 
 
+def _queue_ready(bag: Mailbag) -> int:
+    """Queue every row of ``bag`` that is ready now; how many were queued."""
+    return sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
+
+
 def _queue_all(bag: Mailbag, ids: Iterable[int]) -> Iterator[Outcome]:
-    kind = bag.model._meta.label_lower
     for pk in ids:
-        if not _enqueue(kind, pk):
+        if not _enqueue(bag.kind, pk):
             return  # the broker is away: the rows stay pending for the next sweep
         # Queued: the next sweeps leave it to its task, unless it is lost for 15 minutes.
         bag.mark_queued(pk)
@@ -91,8 +91,7 @@ def notify_clients_of_comments() -> int:
     """Every 15 minutes: close the batches of coach notes that are ready (one email
     per client per batch) and queue their emails. Returns how many were queued."""
     coaching.claim_note_batches(now=timezone.now())
-    bag = coaching.NOTE_EMAILS
-    return sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
+    return _queue_ready(coaching.NOTE_EMAILS)
 
 
 @shared_task
@@ -100,5 +99,4 @@ def send_coach_digests() -> int:
     """Hourly: write the weekly digest of each coach whose Monday morning has come,
     and queue it. Returns how many were queued."""
     coaching.claim_digests(now=timezone.now())
-    bag = coaching.DIGESTS
-    return sum(1 for _ in _queue_all(bag, bag.ready(timezone.now())))
+    return _queue_ready(coaching.DIGESTS)

@@ -133,6 +133,11 @@ class Mailbag:
     related: tuple[str, ...] = ()
     give_up_after: timedelta = GIVE_UP_AFTER
 
+    @property
+    def kind(self) -> str:
+        """The table's label ("assessments.checkin"): what a Celery task carries."""
+        return str(self.model._meta.label_lower)
+
     def rows(self) -> models.QuerySet[Any]:
         return self.model._default_manager.all()
 

@@ -207,8 +207,10 @@ class ScoreRow:
     def second_opinion(self) -> bool:
         score = self.score.value()
         linked = self.linked
-        return linked is not None and second_opinion(
-            int(score) if str(score or "").isdigit() else None, linked.task
+        return linked is not None and bool(
+            second_opinion(
+                int(score) if str(score or "").isdigit() else None, linked.task.suggested_score
+            )
         )
 
 

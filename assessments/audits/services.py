@@ -213,18 +213,12 @@ def activities_match(*, audit: Audit, activities: Sequence[Activity]) -> None:
     except Exception:  # the step works without evidence; the next view tries again
         log.exception("The activity matcher failed for audit %s", audit.pk)
         return
-    ids = {task_id for rows in found.values() for _, task_id, _ in rows}
-    pks = {
-        (code, task_id): pk
-        for pk, task_id, code in TaskStatement.objects.filter(task_id__in=ids).values_list(
-            "pk", "task_id", "occupation__code"
-        )
-    }
+    tasks = library.tasks_by_key({task_id for rows in found.values() for _, task_id, _ in rows})
     for activity in stale:
         activity.matches = [
-            {"task": pks[(code, task_id)], "similarity": round(similarity, 3)}
+            {"task": tasks[(code, task_id)].pk, "similarity": round(similarity, 3)}
             for code, task_id, similarity in found[activity.pk]
-            if (code, task_id) in pks
+            if (code, task_id) in tasks
         ]
         activity.matched_text = activity.description
     Activity.objects.bulk_update(stale, ["matches", "matched_text"])

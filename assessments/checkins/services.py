@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -36,7 +35,7 @@ from assessments.checkins.emails import build_message
 from assessments.checkins.links import LINK_MAX_AGE
 from assessments.models import Checkin, Heartbeat, RungSnapshot
 from ladder import heartbeat
-from ladder.outbox import Delivery, Mailbag, Outcome, Skip
+from ladder.outbox import Mailbag, Outcome, Skip
 
 log = logging.getLogger(__name__)
 
@@ -194,29 +193,10 @@ def _build(checkin: Checkin, now: datetime) -> EmailMessage:
     return build_message(checkin, now=now)
 
 
+# Claiming, sending, retrying and recovering each email: CHECKINS.ready, .deliver, ...
 CHECKINS = Mailbag(
     "Check-in", Checkin, _build, related=("user", "snapshot"), give_up_after=GIVE_UP_AFTER
 )
-
-
-def ready(now: datetime) -> list[int]:
-    """Check-ins to send now (pending and due, or stuck sending)."""
-    return CHECKINS.ready(now)
-
-
-def mark_queued(checkin_id: int) -> None:
-    CHECKINS.mark_queued(checkin_id)
-
-
-def deliver(
-    checkin_id: int,
-    *,
-    now: datetime | None = None,
-    mailer: BaseEmailBackend | None = None,
-    queued: bool = False,
-) -> Delivery:
-    """Send one check-in (or reminder) email, at most once however often it's called."""
-    return CHECKINS.deliver(checkin_id, now=now, mailer=mailer, queued=queued)
 
 
 def _answered(checkin: Checkin) -> bool:
@@ -263,7 +243,7 @@ def sweep(
     report = SweepReport()
     report.claimed, report.skipped_at_claim = claim_due(now)
     report.reminders = claim_reminders(now)
-    for outcome in send(ready(now)):
+    for outcome in send(CHECKINS.ready(now)):
         report.add(outcome)
     heartbeat_record(now=timezone.now())
     return report

@@ -214,7 +214,7 @@ def _build_invitation(row: InvitationEmail, now: datetime) -> EmailMessage:
     link = row.link
     if not link.is_pending or is_expired(link):
         raise Skip("The invitation is no longer open.")
-    inviter = link.coach if link.invited_by == CoachLink.Side.COACH else link.client
+    inviter = link.inviter
     assert inviter is not None
     context = {
         "link": link,
@@ -237,10 +237,14 @@ INVITATIONS = Mailbag(
 )
 
 
-def invitation_deliver(link: CoachLink) -> Outcome:
-    """The first try at the invitation's latest email, while the inviter waits; a
-    temporary failure leaves it to the outbox's retries."""
-    row = link.emails.order_by("-created_at", "-pk").first()
+def _latest_email(link: CoachLink) -> InvitationEmail | None:
+    return link.emails.order_by("-created_at", "-pk").first()
+
+
+def invitation_deliver(link: CoachLink, row: InvitationEmail | None = None) -> Outcome:
+    """The first try at the invitation's email (``row``, or its latest), while the
+    inviter waits; a temporary failure leaves it to the outbox's retries."""
+    row = row or _latest_email(link)
     if row is None:
         return Outcome.NOTHING
     return INVITATIONS.deliver(row.pk).outcome
@@ -262,14 +266,14 @@ def with_delivery(links: QuerySet[CoachLink]) -> QuerySet[CoachLink]:
 def invitation_send_again(link: CoachLink) -> InvitationEmail:
     """A new email for an open invitation whose last one could not be delivered.
     Raises InviteProblem if it is closed, on its way already, or over the hourly limit."""
-    inviter = link.coach if link.invited_by == CoachLink.Side.COACH else link.client
+    inviter = link.inviter
     assert inviter is not None
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=inviter.pk).first()
         locked = CoachLink.objects.get(pk=link.pk)
         if not locked.is_pending or is_expired(locked):
             raise InviteProblem("That invitation is no longer open.")
-        latest = locked.emails.order_by("-created_at", "-pk").first()
+        latest = _latest_email(locked)
         if latest is not None and latest.state != InvitationEmail.State.FAILED:
             raise InviteProblem(f"The invitation to {locked.email} is on its way already.")
         now = timezone.now()

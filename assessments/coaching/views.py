@@ -236,11 +236,11 @@ def send_again(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     link = access.invitation_sent_by(request, code)
     back = "coach:dashboard" if link.invited_by == CoachLink.Side.COACH else "coach:my_coaches"
     try:
-        coaching.invitation_send_again(link)
+        row = coaching.invitation_send_again(link)
     except coaching.InviteProblem as problem:
         messages.error(request, str(problem))
     else:
-        _tell_delivery(request, link, coaching.invitation_deliver(link))
+        _tell_delivery(request, link, coaching.invitation_deliver(link, row))
     return redirect(back)
 
 

@@ -584,6 +584,17 @@ def match_keys(
     )
 
 
+def tasks_by_key(task_ids: set[int]) -> dict[tuple[str, int], TaskStatement]:
+    """The loaded task statements with these O*NET task ids, by the matcher's key
+    (occupation code, task id), with their occupation (one query)."""
+    if not task_ids:
+        return {}
+    return {
+        (t.occupation.code, t.task_id): t
+        for t in TaskStatement.objects.filter(task_id__in=task_ids).select_related("occupation")
+    }
+
+
 def match_activity(
     phrase: str, *, occupation: str | None = None, scope: str = "all", top: int = 10
 ) -> ActivityMatches:
@@ -593,10 +604,7 @@ def match_activity(
     no matches and a log line."""
     found = match_keys(phrase, occupation=occupation, scope=scope, top=top)
     ids = {m.task_id for m in found.matches}
-    tasks = {
-        (t.occupation.code, t.task_id): t
-        for t in TaskStatement.objects.filter(task_id__in=ids).select_related("occupation")
-    }
+    tasks = tasks_by_key(ids)
     if ids and not tasks:
         log.warning("The reference library isn't loaded: run manage.py load_reference.")
     matches = [
@@ -644,8 +652,12 @@ def evidence_for(activities: Sequence[Activity]) -> dict[int, list[TaskEvidence]
     return found
 
 
-def second_opinion(score: int | None, task: TaskStatement | None) -> bool:
-    """The data would score the linked task 2 or more points away from the person."""
-    if score is None or task is None or task.suggested_score is None:
-        return False
-    return abs(float(task.suggested_score) - score) >= SECOND_OPINION_AT
+def second_opinion(score: int | None, suggested: Decimal | float | None) -> str:
+    """ "above" or "below" when the person's score is 2 or more points from the linked
+    task's suggested score, else "" (the data agrees, or there is nothing to compare)."""
+    if score is None or suggested is None:
+        return ""
+    gap = score - float(suggested)
+    if abs(gap) < SECOND_OPINION_AT:
+        return ""
+    return "above" if gap > 0 else "below"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from assessments.library.services import SECOND_OPINION_AT
+from assessments.library.services import second_opinion
 from ladder.method.scoring import RUBRIC, round_half_up
 
 register = template.Library()
@@ -54,14 +54,7 @@ def against_data(row: dict[str, Any]) -> str:
     """For a snapshot's activity row: "above" or "below" when its score is two or more
     points from its linked task's suggested score, else ""."""
     task = row.get("task") or {}
-    suggested = task.get("suggested_score")
-    if suggested is None or row.get("score") is None:
-        return ""
-    if row["score"] - suggested >= SECOND_OPINION_AT:
-        return "above"
-    if suggested - row["score"] >= SECOND_OPINION_AT:
-        return "below"
-    return ""
+    return second_opinion(row.get("score"), task.get("suggested_score"))
 
 
 @register.filter

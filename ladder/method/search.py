@@ -207,10 +207,7 @@ def score(query: Query, title: str) -> float:
 
 def rank[C: Candidate](query: Query, candidates: Iterable[C]) -> list[C]:
     """Candidates that match, best first; ties go to the larger occupation."""
-    scored = [(score(query, c.title), c) for c in candidates]
-    matching = [(s, c) for s, c in scored if s > 0]
-    matching.sort(key=lambda pair: (-pair[0], -(pair[1].employment or 0), pair[1].title))
-    return [c for _, c in matching]
+    return [c for c, _ in rank_with_titles(query, ((c, ()) for c in candidates))]
 
 
 TITLE_PENALTY = 0.25  # a title people use scores a little below the occupation's own

@@ -202,7 +202,7 @@ def test_pausing_after_the_claim_still_stops_the_email(smtp_sink: SmtpSink):
     with time_machine.travel(due(person) + timedelta(minutes=1), tick=False):
         checkins.claim_due(timezone.now())
         User.objects.filter(pk=person.pk).update(checkins_paused=True)
-        outcomes = list(checkins.send_inline(checkins.ready(timezone.now())))
+        outcomes = list(checkins.send_inline(checkins.CHECKINS.ready(timezone.now())))
     assert outcomes == [Outcome.SKIPPED]
     assert smtp_sink.messages == []
 
@@ -421,8 +421,8 @@ def test_deliver_twice_sends_once(smtp_sink: SmtpSink):
     with time_machine.travel(due(person) + timedelta(minutes=1), tick=False):
         checkins.claim_due(timezone.now())
         row = Checkin.objects.get(user=person)
-        assert checkins.deliver(row.pk).outcome == Outcome.SENT
-        assert checkins.deliver(row.pk).outcome == Outcome.NOTHING
+        assert checkins.CHECKINS.deliver(row.pk).outcome == Outcome.SENT
+        assert checkins.CHECKINS.deliver(row.pk).outcome == Outcome.NOTHING
     assert len(smtp_sink.messages) == 1
 
 
@@ -839,10 +839,10 @@ def test_a_queued_email_is_left_to_its_task_by_the_next_sweeps(smtp_sink: SmtpSi
     with time_machine.travel(moment, tick=False):
         checkins.claim_due(timezone.now())
         row = Checkin.objects.get(user=person)
-        checkins.mark_queued(row.pk)
-        assert checkins.ready(timezone.now()) == []
+        checkins.CHECKINS.mark_queued(row.pk)
+        assert checkins.CHECKINS.ready(timezone.now()) == []
         # The task itself sends it, whatever the row's next attempt time says.
-        assert checkins.deliver(row.pk, queued=True).outcome == Outcome.SENT
+        assert checkins.CHECKINS.deliver(row.pk, queued=True).outcome == Outcome.SENT
     assert len(smtp_sink.messages) == 1
 
 
