@@ -35,7 +35,7 @@ from assessments.models import (
     OccupationTitle,
     TaskStatement,
 )
-from ladder.method import chart, matching, runway, search, stats
+from ladder.method import chart, matching, runway, scoring, search, stats
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 BATCH = 2000
@@ -175,7 +175,8 @@ def load_reference(folder: Path = REFERENCE_DIR) -> LoadReport:
                 task_id=int(row["task_id"]),
                 text=row["task"],
                 task_type=row["task_type"],
-                suggested_score=_decimal(row["suggested_score"]),
+                suggested_score=_decimal(row["suggested_score"])
+                or scoring.suggested_score(more.get("onet301_dwa_ids", "").split(";")),
                 exposure=row["gpt4_exposure"],
                 importance=_decimal(more.get("onet_importance", "")),
                 observed_use=_float(more.get("aei_task_penetration", "")),

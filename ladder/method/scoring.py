@@ -94,3 +94,35 @@ def share_total_problem(shares: Sequence[int]) -> str | None:
     direction = "short of" if total < 100 else "over"
     points = "point" if gap == 1 else "points"
     return f"Your shares add up to {total}%: {gap} {points} {direction} 100."
+
+
+# The rubric's tiers of O*NET's generalized work activities (GWAs), the judgement behind
+# a task's suggested score (reference/PROVENANCE.md, "Work-activity tiers"): every GWA
+# not listed is tier 1 (getting and processing information, working with computers,
+# documenting, physical and repair work).
+GWA_TIERS: dict[str, int] = {
+    **dict.fromkeys(
+        ("4.A.4.a.4", "4.A.4.a.5", "4.A.4.a.6", "4.A.4.a.7", "4.A.4.b.5", "4.A.4.b.6"), 5
+    ),
+    **dict.fromkeys(("4.A.4.a.1", "4.A.4.a.3", "4.A.4.a.8", "4.A.4.b.3", "4.A.4.b.4"), 4),
+    **dict.fromkeys(("4.A.4.a.2", "4.A.4.b.1", "4.A.4.b.2", "4.A.4.c.2"), 3),
+    **dict.fromkeys(("4.A.2.a.1", "4.A.4.c.1", "4.A.4.c.3"), 2),
+}
+
+
+def gwa_tier(gwa_id: str) -> int:
+    """The rubric tier (1–5) of one generalized work activity."""
+    tier = GWA_TIERS.get(gwa_id)
+    if tier is not None:
+        return tier
+    return 2 if gwa_id.startswith("4.A.2.b.") else 1  # decisions, strategy, scheduling
+
+
+def suggested_score(dwa_ids: Sequence[str]) -> Decimal | None:
+    """A task's suggested score: the mean tier over the detailed work activities (DWAs)
+    it is linked to, each counting as its GWA ("4.A.4.a.2.I03.D14" is "4.A.4.a.2"), to
+    one decimal; None without links. It reproduces the reference file's scores."""
+    ids = [d.split(".I", 1)[0] for d in dwa_ids if d]
+    if not ids:
+        return None
+    return round_half_up(Decimal(sum(gwa_tier(g) for g in ids)) / len(ids), 1)

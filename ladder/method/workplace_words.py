@@ -108,8 +108,10 @@ EXPANSIONS: dict[str, str] = {
     "ux": "user experience interface design",
     "app": "application software",
     "apps": "application software",
-    "script": "program code",
-    "scripts": "program code",
+    # "script" is code to a developer and a prescription to a pharmacist or a GP: both
+    # senses go in, and the person's occupation (the prior) picks between them
+    "script": "program code prescription",
+    "scripts": "program code prescription",
     "python": "programming code software",
     "sql": "database queries data",
     "etl": "data extract transform load database",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ladder.method.matching import Index, Result, index_for, stem, terms
+from ladder.method.matching import Index, Result, expansions, index_for, stem, terms, words
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 SOFTWARE_DEVELOPERS = "15-1252.00"
@@ -116,3 +116,57 @@ def test_unknown_occupation_behaves_like_none(index):
 
 def test_index_for_builds_once():
     assert index_for(REFERENCE) is index_for(REFERENCE)
+
+
+def _top_texts(index: Index, phrase: str, occupation: str, top: int = 3) -> list[str]:
+    found = index.match(phrase, occupation=occupation, scope="occupation", top=top)
+    return [task_text(index, m.task_id).lower() for m in found.matches]
+
+
+def test_a_misspelt_or_inflected_workplace_word_still_finds_its_entry():
+    assert expansions(words("debuging")) == expansions(words("debugging"))
+    assert expansions(words("rebalanced")) == expansions(words("rebalancing"))
+    assert expansions(words("sprints")) == expansions(words("sprint"))
+
+
+def test_a_misspelt_workplace_word_ranks_like_the_spelt_one(index):
+    programmers = "15-1251.00"
+    assert (
+        _top_texts(index, "debuging the billing module", programmers)[0]
+        == (_top_texts(index, "debugging the billing module", programmers)[0])
+    )
+    assert "correct errors" in _top_texts(index, "debuging the billing module", programmers)[0]
+
+
+def test_an_unknown_compound_is_read_as_its_two_known_words(index):
+    assert index._parts("copyedit") == [stem("copy"), stem("edit")]
+    assert index._parts("headcount") == [stem("head"), stem("count")]
+    assert index._parts("zzzzzzzz") == []
+    # A word the workplace table knows keeps its own meaning: QuickBooks isn't quick books.
+    assert stem("quick") not in index._query("bank reconciliations in quickbooks").weights
+
+
+def test_one_word_two_workplace_senses_and_the_occupation_picks(index):
+    pharmacists, programmers = "29-1051.00", "15-1251.00"
+    assert any("prescri" in t for t in _top_texts(index, "filling scripts", pharmacists))
+    assert all("prescri" not in t for t in _top_texts(index, "filling scripts", programmers))
+    assert any("program" in t for t in _top_texts(index, "writing scripts", programmers))
+
+
+def test_stems_join_a_noun_to_its_verb():
+    assert stem("reconciliation") == stem("reconcile")
+    assert stem("verification") == stem("verify")
+    assert stem("prescriptions") == stem("prescribe")
+
+
+def test_the_embedder_is_wordllamas_own_embedding(index):
+    import numpy as np
+    import wordllama
+    from wordllama import WordLlama
+
+    theirs = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    texts = ["calming anxious families after surgery", "Correct errors in the program.", "x"]
+    ours = index.embedder.embed(texts)
+    cosines = (ours * theirs.embed(texts, norm=True)).sum(axis=1)
+    assert np.allclose(cosines, 1.0, atol=1e-3)
+    assert not index.embedder.embed([""]).any()  # no tokens: zeros, not NaN

@@ -54,6 +54,18 @@ def test_the_evidence_files_reach_the_tasks_titles_and_occupations():
     assert not hands_on.filter(occupation__code="23-1011.00").exists()  # lawyers
 
 
+def test_tasks_without_older_links_get_a_suggested_score_from_the_newer_ones():
+    """13% of tasks have no O*NET 18.1 work-activity links (all of Software Developers'
+    among them): their score comes from the O*NET 30.1 links by the same rule."""
+    developers = TaskStatement.objects.filter(occupation__code="15-1252.00")
+    assert developers.exists()
+    assert not developers.filter(suggested_score__isnull=True).exists()
+    # "Modify existing software to correct errors…" links to thinking creatively (tier 2).
+    fixing = developers.get(task_id=21670)
+    assert fixing.suggested_score == Decimal("2.0")
+    assert TaskStatement.objects.filter(suggested_score__isnull=True).count() == 80
+
+
 def test_loading_restores_edited_rows_and_removes_rows_not_in_the_files():
     Occupation.objects.filter(code="15-1252.00").update(title="Tampered", rung=Decimal("5.00"))
     stray = Occupation.objects.create(
