@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true
 TEST_ARGS ?=
 
-.PHONY: help install run test lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins bench-scale eval-matching clean
+.PHONY: help install run test fuzz lint format lock e2e-deps check-deploy messages bench bench-search bench-checkins bench-scale eval-matching clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -45,6 +45,11 @@ e2e-deps:
 TEST_WORKERS ?= 2
 test: install e2e-deps
 	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
+
+# The fuzz test with many more examples than make test runs, unseeded: every URL pattern
+# and every form, FUZZ_EXAMPLES hostile examples each (default 200; takes a while).
+fuzz: install
+	LADDER_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -n $(TEST_WORKERS) -q tests/integration/test_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

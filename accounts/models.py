@@ -65,6 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # person paused them (or unsubscribed with one click).
     next_checkin_at = models.DateTimeField("next check-in", null=True, blank=True)
     checkins_paused = models.BooleanField("check-in emails paused", default=False)
+    # In every one-click unsubscribe link; raised when check-ins are turned back on, so
+    # the links in older emails stop working.
+    unsubscribe_version = models.PositiveIntegerField(default=0, editable=False)
     coach_digest = models.BooleanField(
         "weekly coach digest",
         default=True,

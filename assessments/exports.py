@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.models import CoachLink, User
@@ -202,6 +203,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
     }
 
 
+@never_cache  # a download of everything of one person's: nothing keeps a copy
 @login_required
 @require_safe
 def download(request: AuthenticatedHttpRequest) -> JsonResponse:

@@ -12,7 +12,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("benchmarks/", library.benchmarks, name="benchmarks"),
-    path("benchmarks/<str:code>/", library.occupation_detail, name="occupation"),
+    path("benchmarks/<occupation:code>/", library.occupation_detail, name="occupation"),
     path("about/data/", library.about_data, name="about_data"),
     path("about/runway/", library.about_runway, name="about_runway"),
     path("ladder/", audits.my_ladder, name="my_ladder"),
@@ -20,8 +20,8 @@ urlpatterns = [
     path("ladder/not-mine/", audits.discard, name="discard"),
     path("ladder/check-in/", audits.reassess, name="reassess"),
     path("check-ins/", checkins.checkin_settings, name="checkin_settings"),
-    path("check-in/<str:token>/", checkins.checkin_link, name="checkin"),
-    path("check-ins/stop/<str:token>/", checkins.unsubscribe, name="unsubscribe"),
+    path("check-in/<token:token>/", checkins.checkin_link, name="checkin"),
+    path("check-ins/stop/<token:token>/", checkins.unsubscribe, name="unsubscribe"),
     path("audit/new/", audits.start, name="start"),
     path("audit/occupations/", audits.occupation_options, name="occupation_options"),
     path("audit/<uuid:code>/role/", audits.step_role, name="step_role"),
@@ -35,5 +35,5 @@ urlpatterns = [
     path("plan/<uuid:code>/calendar.ics", plans.calendar_download, name="calendar_download"),
     path("plan/<uuid:code>/calendar/new-address/", plans.calendar_revoke, name="calendar_revoke"),
     path("plan/<uuid:code>/report/", plans.report, name="report"),
-    path("calendar/<str:token>.ics", plans.calendar_feed, name="calendar_feed"),
+    path("calendar/<token:token>.ics", plans.calendar_feed, name="calendar_feed"),
 ]

@@ -84,3 +84,17 @@ class QuickSelect(forms.Select):
                 parts.append(SafeString("\n  </optgroup>"))
         parts.append(SafeString("\n</select>"))
         return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def whole_number(raw: object, *, percent: bool = False) -> int | None:
+    """A small whole number typed into a form, or None when it isn't one.
+
+    Only ASCII digits count (``"²".isdigit()`` is true, ``int("²")`` raises) and at most
+    nine of them, so a pasted 30-digit number is unreadable rather than enormous.
+    ``percent`` allows a trailing ``%``."""
+    text = str(raw if raw is not None else "").strip()
+    if percent:
+        text = text.removesuffix("%").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None

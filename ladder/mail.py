@@ -8,6 +8,7 @@ django-allauth's own."""
 from __future__ import annotations
 
 import contextlib
+import email.policy
 from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,16 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+
+class LadderEmail(EmailMultiAlternatives):
+    """Headers are written on one line up to RFC 5322's 998 characters. Python folds at
+    78, and a header value without spaces to fold at (the long URL of
+    ``List-Unsubscribe``) then becomes RFC 2047 encoded words, which mail providers
+    don't read as an unsubscribe link (RFC 8058 wants the plain value)."""
+
+    def message(self, *, policy: Any = email.policy.default) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
 def absolute_url(path: str) -> str:
@@ -31,7 +42,7 @@ def render_email(
     headers: Mapping[str, str] | None = None,
     reply_to: Sequence[str] = (),
     time_zone: str | None = None,
-) -> EmailMultiAlternatives:
+) -> LadderEmail:
     """The email ``name`` with ``context``: a one-line subject, the plain-text body
     and the HTML alternative. Dates and times read in ``time_zone`` (the recipient's)
     when it is given."""
@@ -40,7 +51,7 @@ def render_email(
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    message = EmailMultiAlternatives(
+    message = LadderEmail(
         subject=subject,
         body=text,
         to=list(to),

@@ -1,9 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts.urls import urlpatterns as account_patterns
 from assessments import exports
 from ladder import views
+from ladder.converters import OccupationCodeConverter, TokenConverter
+
+register_converter(OccupationCodeConverter, "occupation")
+register_converter(TokenConverter, "token")
+
+# The admin has no log-in of its own: it sends people to ours, so its staff pass the same
+# second factor and the same rate limits as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.landing, name="home"),

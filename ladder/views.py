@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from ladder.middleware import sessionless
+
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
@@ -23,6 +25,7 @@ STARTED_AT = timezone.now()  # a fresh deploy gives the sweep an hour to run
 SWEEP_LATE_AFTER = timedelta(hours=1)  # beat sweeps every 15 minutes
 
 
+@sessionless  # a session cookie must not make a database outage a 500
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:

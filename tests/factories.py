@@ -280,8 +280,9 @@ SKIP_NAMESPACES = {"admin"}
 
 def walk(
     patterns: list[Any], route: str = "", namespace: str = ""
-) -> Iterator[tuple[str, Callable[..., Any]]]:
-    """(name with namespace, view) of every URL pattern, however deeply included."""
+) -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    """(name with namespace, full route, view) of every URL pattern, however deeply
+    included."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             inner = ":".join(part for part in (namespace, entry.namespace) if part)
@@ -289,16 +290,22 @@ def walk(
         else:
             assert isinstance(entry, URLPattern)
             name = entry.name or f"<unnamed {route}{entry.pattern}>"
-            yield (f"{namespace}:{name}" if namespace else name), entry.callback
+            full = route + str(entry.pattern)
+            yield (f"{namespace}:{name}" if namespace else name), full, entry.callback
 
 
 def our_urls() -> dict[str, Callable[..., Any]]:
     """Every URL name outside the skipped namespaces, with its view."""
-    return {
-        name: view
-        for name, view in walk(get_resolver().url_patterns)
-        if name.split(":", 1)[0] not in SKIP_NAMESPACES
-    }
+    return {name: view for name, _, view in our_routes()}
+
+
+def our_routes() -> list[tuple[str, str, Callable[..., Any]]]:
+    """(name, route, view) of every URL outside the skipped namespaces."""
+    return [
+        entry
+        for entry in walk(get_resolver().url_patterns)
+        if entry[0].split(":", 1)[0] not in SKIP_NAMESPACES
+    ]
 
 
 @dataclass(frozen=True)

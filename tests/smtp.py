@@ -22,6 +22,7 @@ class SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message's bytes as they arrived, same order
         self.reject: set[str] = set()  # addresses answered with a permanent 550
         self.delay = 0.0  # seconds to wait before accepting each message
         self.sessions = 0  # SMTP conversations (EHLO) so far
@@ -75,8 +76,13 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._arrived:
             self.messages.append(message)
+            self.raw.append(envelope.content)
             self._arrived.notify_all()
         return "250 OK"
+
+    def raw_of(self, message: EmailMessage) -> bytes:
+        """The bytes ``message`` arrived as, before any parsing."""
+        return self.raw[next(i for i, m in enumerate(self.messages) if m is message)]
 
     def recipients(self) -> Counter[str]:
         """How many messages each address received."""

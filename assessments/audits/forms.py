@@ -9,7 +9,8 @@ from django import forms
 from assessments.audits.services import ActivityDraft
 from assessments.library.services import TaskEvidence, second_opinion
 from assessments.models import Activity, Occupation
-from ladder.forms import QuickRadioSelect
+from ladder.converters import is_occupation_code
+from ladder.forms import QuickRadioSelect, whole_number
 from ladder.method import scoring
 
 # --- The audit wizard -------------------------------------------------------------
@@ -25,6 +26,9 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+NOT_AN_OCCUPATION = "Choose an occupation from the list, or “Not listed”."
+
+
 class RoleForm(VersionedForm):
     job_title = forms.CharField(
         label="Your job title",
@@ -36,15 +40,23 @@ class RoleForm(VersionedForm):
         },
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    occupation = forms.CharField(required=False, widget=forms.HiddenInput)
+    occupation = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"null_characters_not_allowed": NOT_AN_OCCUPATION},
+    )
 
     def clean_occupation(self) -> int | None:
         code = (self.cleaned_data.get("occupation") or "").strip()
         if not code:
             return None
-        found = Occupation.objects.filter(code=code).values_list("pk", flat=True).first()
+        found = (
+            Occupation.objects.filter(code=code).values_list("pk", flat=True).first()
+            if is_occupation_code(code)
+            else None
+        )
         if found is None:
-            raise forms.ValidationError("Choose an occupation from the list, or “Not listed”.")
+            raise forms.ValidationError(NOT_AN_OCCUPATION)
         return found
 
 
@@ -76,11 +88,8 @@ class ActivitiesForm(VersionedForm):
         drafts = []
         for i in range(1, scoring.MAX_ACTIVITIES + 1):
             text = " ".join((self.cleaned_data.get(f"activity_{i}") or "").split())
-            task = (self.cleaned_data.get(f"task_{i}") or "").strip()
             if text:
-                drafts.append(
-                    ActivityDraft(text, int(task) if task.isdigit() and len(task) < 10 else None)
-                )
+                drafts.append(ActivityDraft(text, whole_number(self.cleaned_data.get(f"task_{i}"))))
         return drafts
 
     def clean(self) -> dict[str, Any]:
@@ -151,10 +160,7 @@ class TimeForm(VersionedForm):
         total = 0
         for activity in self.activities:
             raw = self.data.get(f"share_{activity.pk}", "") if self.is_bound else activity.share
-            try:
-                total += int(str(raw).strip().removesuffix("%") or 0)
-            except ValueError:
-                continue
+            total += whole_number(raw, percent=True) or 0
         return total
 
     def total_message(self) -> str:
@@ -208,9 +214,7 @@ class ScoreRow:
         score = self.score.value()
         linked = self.linked
         return linked is not None and bool(
-            second_opinion(
-                int(score) if str(score or "").isdigit() else None, linked.task.suggested_score
-            )
+            second_opinion(whole_number(score), linked.task.suggested_score)
         )
 
 

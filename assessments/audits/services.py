@@ -3,6 +3,7 @@ writes audits."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -51,17 +52,33 @@ def audit_start(*, owner: User | None, anonymous_key: str = "") -> Audit:
     """
     if owner is None and not anonymous_key:
         raise ValueError("an audit needs an owner or an anonymous key")
+    with transaction.atomic():
+        _one_at_a_time(f"audit-start:{owner.pk if owner else anonymous_key}")
+        return _untouched_draft(owner, anonymous_key) or Audit.objects.create(
+            owner=owner, anonymous_key="" if owner else anonymous_key
+        )
+
+
+def _one_at_a_time(name: str) -> None:
+    """Hold a lock named ``name`` until the transaction ends, so two requests doing the
+    same thing at once (a double click) take turns. On PostgreSQL an advisory lock;
+    SQLite (development only) already lets one writer in at a time."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)])
+
+
+def _untouched_draft(owner: User | None, anonymous_key: str) -> Audit | None:
     mine = (
         Audit.objects.filter(owner=owner)
         if owner
         else Audit.objects.filter(anonymous_key=anonymous_key)
     )
-    untouched = mine.filter(
+    return mine.filter(
         status=Audit.Status.DRAFT, version=1, created_at__gte=timezone.now() - DOUBLE_CLICK
     ).first()
-    return untouched or Audit.objects.create(
-        owner=owner, anonymous_key="" if owner else anonymous_key
-    )
 
 
 @dataclass(frozen=True)

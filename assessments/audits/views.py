@@ -32,6 +32,8 @@ from assessments.audits.forms import ActivitiesForm, RoleForm, ScoresForm, TimeF
 from assessments.audits.results import result_page, snapshot_chart, timeline
 from assessments.library.services import evidence_for, find_occupations
 from assessments.models import Activity, Audit, Occupation, TaskStatement
+from ladder.converters import is_occupation_code
+from ladder.forms import whole_number
 from ladder.http import AuthenticatedHttpRequest, HtmxHttpRequest, is_partial, leave_to, swap_to
 from ladder.method import scoring
 from ladder.method.granularity import check_granularity
@@ -302,6 +304,11 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(_step_url(audit, Audit.Step.ROLE))
     if request.user.is_authenticated:
         drafts = Audit.objects.filter(owner=request.user, status=Audit.Status.DRAFT)
+    elif request.method == "GET" and not key:
+        # The visitor's key before the button is pressed, so a double click's two
+        # requests carry the same one and get the same draft.
+        request.session[SESSION_KEY] = services.new_anonymous_key()
+        drafts = Audit.objects.none()
     else:
         drafts = (
             Audit.objects.filter(owner__isnull=True, anonymous_key=key)
@@ -316,6 +323,12 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # --- Step 1: role -----------------------------------------------------------------
+
+
+def _occupation_named(code: str) -> Occupation | None:
+    """The occupation a posted code names, or None for anything that isn't a code."""
+    code = code.strip()
+    return Occupation.objects.filter(code=code).first() if is_occupation_code(code) else None
 
 
 @wizard_step(Audit.Step.ROLE)
@@ -335,7 +348,7 @@ def step_role(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
             }
         )
         # The choice already made stays chosen next to the new matches.
-        occupation = Occupation.objects.filter(code=posted).first() if posted else None
+        occupation = _occupation_named(posted)
     elif request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
@@ -356,8 +369,7 @@ def step_role(request: HtmxHttpRequest, audit: Audit) -> HttpResponse:
                 ),
                 then=_on_to(request, audit, Audit.Step.ACTIVITIES),
             )
-        chosen = request.POST.get("occupation", "")
-        occupation = Occupation.objects.filter(code=chosen).first() if chosen else None
+        occupation = _occupation_named(request.POST.get("occupation", ""))
         query = request.POST.get("q", "") or query
     else:
         form = RoleForm(
@@ -459,9 +471,10 @@ def _add_suggestion(
 ) -> HttpResponse:
     """Put a task statement into the first empty slot and save the draft, keeping
     everything else the person typed."""
+    pk = whole_number(task_pk)
     task = (
-        TaskStatement.objects.filter(pk=int(task_pk), occupation_id=audit.occupation_id).first()
-        if task_pk.isdigit() and audit.occupation_id is not None
+        TaskStatement.objects.filter(pk=pk, occupation_id=audit.occupation_id).first()
+        if pk is not None and audit.occupation_id is not None
         else None
     )
     drafts = form.drafts()

@@ -1,5 +1,5 @@
 """Signed links in check-in emails: the check-in link (valid 30 days) and the
-one-click unsubscribe link."""
+one-click unsubscribe link (valid a year, and only until check-ins are turned back on)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ LINK_SALT = "ladder.checkin-link"
 
 
 UNSUBSCRIBE_SALT = "ladder.checkin-unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=365)  # four quarters of check-in emails
 
 
 class LinkProblem(Exception):
@@ -47,12 +48,25 @@ def checkin_for_token(token: str) -> Checkin:
 
 
 def unsubscribe_token(user: User) -> str:
-    return signing.dumps(str(user.code), salt=UNSUBSCRIBE_SALT)
+    payload = {"u": str(user.code), "v": user.unsubscribe_version}
+    return signing.dumps(payload, salt=UNSUBSCRIBE_SALT)
 
 
-def user_for_unsubscribe(token: str) -> User | None:
+def user_for_unsubscribe(token: str) -> User:
+    """The person an unsubscribe link was made for, or LinkProblem: "invalid", or
+    "stale" for a link over a year old or from before check-ins were turned back on."""
     try:
-        code = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return User.objects.get(code=code)
-    except (signing.BadSignature, User.DoesNotExist, ValueError, TypeError, ValidationError):
-        return None
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise LinkProblem("stale") from error
+    except signing.BadSignature as error:
+        raise LinkProblem("invalid") from error
+    # Links sent before versions existed carry the bare code, and count as version 0.
+    code, version = (data.get("u"), data.get("v")) if isinstance(data, dict) else (data, 0)
+    try:
+        user = User.objects.get(code=str(code))
+    except (User.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+        raise LinkProblem("invalid") from error
+    if version != user.unsubscribe_version:
+        raise LinkProblem("stale")
+    return user

@@ -90,9 +90,10 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One-click unsubscribe. A GET asks; a POST (our button, or the mail app's
     one-click request) pauses check-ins. Changes nothing else."""
-    user = links.user_for_unsubscribe(token)
-    if user is None:
-        return _problem(request, "invalid", 404)
+    try:
+        user = links.user_for_unsubscribe(token)
+    except links.LinkProblem as problem:
+        return _problem(request, problem.kind, 410 if problem.kind == "stale" else 404)
     done = request.method == "POST"
     if done:
         User.objects.filter(pk=user.pk).update(checkins_paused=True)
@@ -128,10 +129,12 @@ def checkin_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = CheckinSettingsForm(request.POST, today=today, earliest=earliest)
         if form.is_valid():
             day = form.cleaned_data["next_date"]
+            if user.checkins_paused and not form.cleaned_data["paused"]:
+                user.unsubscribe_version += 1  # the links in older emails stop working
             user.checkins_paused = form.cleaned_data["paused"]
             if day is not None:
                 user.next_checkin_at = checkins.due_on(day, user.time_zone)
-            user.save(update_fields=["checkins_paused", "next_checkin_at"])
+            user.save(update_fields=["checkins_paused", "next_checkin_at", "unsubscribe_version"])
             if user.checkins_paused:
                 messages.success(request, "Check-in emails are paused.")
             else:

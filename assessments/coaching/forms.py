@@ -59,3 +59,25 @@ class CommentForm(forms.Form):
         if empty and not self.errors:
             raise forms.ValidationError("Write a note or give a score.")
         return cleaned
+
+
+MAX_REPLY = 2000
+
+
+class ReplyForm(forms.Form):
+    """A client's answer to their coach's notes on one result."""
+
+    body = forms.CharField(error_messages={"required": "Write a reply first."})
+    to = forms.CharField(required=False, max_length=100)  # a coach link's code
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        if len(body) > MAX_REPLY:
+            raise forms.ValidationError(
+                f"Keep a reply under {MAX_REPLY:,} characters (it has {len(body):,})."
+            )
+        return body
+
+    def typed(self) -> str:
+        """The reply as typed, to give back beside an error (minus what can't be shown)."""
+        return str(self.data.get("body") or "").replace("\x00", "").strip()

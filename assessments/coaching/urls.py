@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path("coach/invitations/<uuid:code>/withdraw/", coach.withdraw, name="withdraw"),
     path("coach/invitations/<uuid:code>/send-again/", coach.send_again, name="send_again"),
-    path("invitation/<str:token>/", coach.invitation, name="invitation"),
+    path("invitation/<token:token>/", coach.invitation, name="invitation"),
     path("my-coach/", coach.my_coaches, name="my_coaches"),
     path("my-coach/invite/", coach.invite_coach, name="invite_coach"),
     path("my-coach/<uuid:code>/stop/", coach.revoke, name="revoke"),

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import CoachLink, User
@@ -26,7 +27,7 @@ from assessments.access import audit_for
 from assessments.audits.results import result_page, timeline
 from assessments.coaching import services as coaching
 from assessments.coaching.dashboard import SORT_LABELS, Row, csv_safe, filtered, page_details
-from assessments.coaching.forms import CommentForm, DashboardForm, InviteForm
+from assessments.coaching.forms import CommentForm, DashboardForm, InviteForm, ReplyForm
 from assessments.models import Audit, Checkin
 from ladder.http import AuthenticatedHttpRequest, is_partial
 from ladder.method import scoring
@@ -109,6 +110,7 @@ def _verified_emails(user: User) -> list[str]:
     return sorted(coaching._addresses(user))
 
 
+@never_cache
 @login_required
 @require_safe
 def dashboard_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
@@ -470,16 +472,18 @@ def client_audit(request: AuthenticatedHttpRequest, code: UUID, audit_code: UUID
 def reply(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """The client answers their coach's notes on one of their results."""
     audit = audit_for(request, code)
-    body = (request.POST.get("body") or "").strip()
+    form = ReplyForm(request.POST)
+    valid = form.is_valid()
+    body = form.cleaned_data["body"] if valid else form.typed()
     problem = None
-    if not body:
-        problem = "Write a reply first."
-    elif len(body) > 2000:
-        problem = f"Keep a reply under 2,000 characters (it has {len(body):,})."
+    if not valid:  # the body's own message, or the coach choice that came back unreadable
+        problem = " ".join(
+            map(str, form.errors.get("body") or ["Choose the coach your reply is for."])
+        )
     if audit.is_draft:
         raise Http404("No such result")
     coaches = CoachLink.objects.filter(client=request.user, state=CoachLink.State.ACTIVE)
-    wanted = request.POST.get("to", "")
+    wanted = form.cleaned_data.get("to", "") if valid else ""
     link = next((c for c in coaches if str(c.code) == wanted), None)
     if link is None and coaches.count() == 1:
         link = coaches.first()

@@ -3,7 +3,7 @@ It only validates and normalises; the arithmetic is ``ladder.method.planning``."
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -11,7 +11,7 @@ from django import forms
 from assessments.audits.forms import WholePercentField
 from assessments.models import Plan, RungSnapshot
 from assessments.plans.services import PlanInput
-from ladder.forms import QuickRadioSelect
+from ladder.forms import QuickRadioSelect, whole_number
 from ladder.method import planning, scoring
 from ladder.method.calendar import WEEKDAY_NAMES
 
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 NEW_ROWS = 3
 EVENT_ROWS = 3
 MIN_EVENTS = 2
+SPRINT_START_WINDOW = 365  # days either side of today; a saved start may stay put
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 SCORE_CHOICES = [("", "Score…"), *[(str(n), f"{n} · {scoring.RUBRIC[n][0]}") for n in range(1, 6)]]
 
 
@@ -67,6 +74,8 @@ class PlanForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
+        self.today = today
+        self.saved_start = plan.sprint_start if plan else None
         self.current = snapshot.activities  # [{"description", "share", "score"}]
         saved_rows = list(plan.activities.all()) if plan else []
         planned = {a.description: a.planned_share for a in saved_rows}
@@ -174,10 +183,7 @@ class PlanForm(forms.Form):
 
     def _number(self, name: str) -> int:
         raw = self.data.get(name) if self.is_bound else self[name].initial
-        try:
-            return int(str(raw if raw is not None else "0").strip().removesuffix("%") or 0)
-        except ValueError:
-            return 0
+        return whole_number(raw, percent=True) or 0
 
     def shares(self) -> list[planning.PlannedShare]:
         """The plan as typed so far (for the live projection); unreadable entries count as 0."""
@@ -196,10 +202,11 @@ class PlanForm(forms.Form):
             score = (
                 self.data.get(f"new_score_{i}") if self.is_bound else self[f"new_score_{i}"].initial
             ) or ""
-            if str(description).strip() and str(score).isdigit():
+            rung = whole_number(score)
+            if str(description).strip() and rung in scoring.RUBRIC:
                 rows.append(
                     planning.PlannedShare(
-                        str(description).strip(), int(score), 0, self._number(f"new_share_{i}")
+                        str(description).strip(), rung, 0, self._number(f"new_share_{i}")
                     )
                 )
         return rows
@@ -225,6 +232,18 @@ class PlanForm(forms.Form):
         return planning.abrupt_cuts(self.shares())
 
     # --- Validation ----------------------------------------------------------------------
+
+    def clean_sprint_start(self) -> date:
+        start: date = self.cleaned_data["sprint_start"]
+        if start != self.saved_start and abs((start - self.today).days) > SPRINT_START_WINDOW:
+            raise forms.ValidationError(
+                "Start the sprint within a year of today (%(earliest)s to %(latest)s).",
+                params={
+                    "earliest": _day(self.today - timedelta(days=SPRINT_START_WINDOW)),
+                    "latest": _day(self.today + timedelta(days=SPRINT_START_WINDOW)),
+                },
+            )
+        return start
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -18,7 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.access import audit_for, plan_for
@@ -146,6 +147,7 @@ def _calendar(plan: Plan, request: HttpRequest) -> HttpResponse:
         cache.set(key, body, timeout=60 * 60 * 24)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
+    patch_cache_control(response, private=True)  # one person's events: no shared cache
     return response
 
 
@@ -169,6 +171,7 @@ def sprint(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     return render(request, "assessments/sprint.html", context)
 
 
+@never_cache
 @login_required
 @require_safe
 def calendar_download(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:

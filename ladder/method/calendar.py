@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, vText
@@ -123,9 +123,9 @@ def sprint_calendar(sprint: Sprint, *, stamp: datetime) -> bytes:
         calendar.add_component(weekly)
     calendar.add_component(_review(sprint, zone, stamp_utc))
 
-    calendar.add_missing_timezones(
-        first_date=date(sprint.starts.year - 1, 1, 1),
-        last_date=date(sprint.ends.year + TIMEZONE_YEARS_AHEAD, 1, 1),
+    calendar.add_missing_timezones(  # kept inside the years a date can hold
+        first_date=date(max(MINYEAR, sprint.starts.year - 1), 1, 1),
+        last_date=date(min(MAXYEAR, sprint.ends.year + TIMEZONE_YEARS_AHEAD), 1, 1),
     )
     _one_rdate_per_line(calendar)
     ical: bytes = calendar.to_ical()

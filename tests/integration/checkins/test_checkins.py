@@ -146,6 +146,10 @@ def test_the_email_offers_one_click_unsubscribe(smtp_sink: SmtpSink, client: Cli
     message = smtp_sink.wait_for("ana@example.com")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     target = str(message["List-Unsubscribe"]).strip("<>")
+    # RFC 8058: the header as a plain value on one line, not folded into RFC 2047
+    # encoded words, which mail providers don't read as a link.
+    raw = smtp_sink.raw_of(message)
+    assert f"\r\nList-Unsubscribe: <{target}>\r\n".encode() in raw, raw[:2000]
     path = target.split("://", 1)[1].split("/", 1)[1]
     # RFC 8058: the mail app POSTs, with no cookie and no form token.
     strict = Client(enforce_csrf_checks=True)
@@ -173,6 +177,48 @@ def test_a_forged_unsubscribe_link_changes_nothing(client: Client):
     assert "This link doesn't work" in response.text
     person.refresh_from_db()
     assert not person.checkins_paused
+
+
+def test_an_unsubscribe_link_works_for_a_year(client: Client):
+    person, _ = person_with_result()
+    with time_machine.travel(START, tick=False):
+        token = links.unsubscribe_token(person)
+    url = reverse("assessments:unsubscribe", args=[token])
+    with time_machine.travel(START + timedelta(days=364), tick=False):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(START + timedelta(days=400), tick=False):
+        response = client.post(url)
+    assert response.status_code == 410
+    assert "This link is out of date" in response.text
+    person.refresh_from_db()
+    assert not person.checkins_paused
+
+
+def test_turning_check_ins_back_on_retires_the_old_stop_links(client: Client):
+    person, _ = person_with_result()
+    old = reverse("assessments:unsubscribe", args=[links.unsubscribe_token(person)])
+    assert client.post(old).status_code == 200  # one click: paused
+    client.force_login(person)
+    soon = (timezone.localdate() + timedelta(days=30)).isoformat()
+    client.post(reverse("assessments:checkin_settings"), {"next_date": soon})
+    person.refresh_from_db()
+    assert not person.checkins_paused
+    again = Client().post(old)  # the link in the old email no longer pauses them
+    assert again.status_code == 410
+    person.refresh_from_db()
+    assert not person.checkins_paused
+    new = reverse("assessments:unsubscribe", args=[links.unsubscribe_token(person)])
+    assert Client().post(new).status_code == 200
+    person.refresh_from_db()
+    assert person.checkins_paused
+
+
+def test_a_stop_link_sent_before_links_had_versions_still_works(client: Client):
+    person, _ = person_with_result()
+    token = signing.dumps(str(person.code), salt=links.UNSUBSCRIBE_SALT)
+    assert client.post(reverse("assessments:unsubscribe", args=[token])).status_code == 200
+    person.refresh_from_db()
+    assert person.checkins_paused
 
 
 # --- Who gets nothing ---------------------------------------------------------------
