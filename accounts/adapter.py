@@ -16,8 +16,12 @@ import smtplib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.contrib import messages
+from django.http import HttpRequest
+
+from accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,24 @@ NOT_SENT_OTHERWISE = "We couldn't send an email to {email} just now. Try again i
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_confirmation_mail(
+        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+    ) -> None:
+        """Not to an address that is already another account's: its owner would get
+        "confirm your email" mail for an account they never made. The page says what
+        it always says, so it doesn't tell the adder whose address it is."""
+        address = emailconfirmation.email_address
+        taken = (
+            EmailAddress.objects.filter(email__iexact=address.email)
+            .exclude(user_id=address.user_id)
+            .exists()
+            or User.objects.filter(email__iexact=address.email).exclude(pk=address.user_id).exists()
+        )
+        if taken:
+            log.info("No confirmation sent: the address belongs to another account")
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         try:
             super().send_mail(template_prefix, email, context)

@@ -148,6 +148,9 @@ class CoachLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The invited person said they don't know the sender, or the note was abuse: the
+    # invitation is declined, and staff see it in admin ("reported").
+    reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

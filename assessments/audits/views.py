@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -293,32 +294,32 @@ def _activities(audit: Audit) -> QuerySet[Activity]:
 def start(request: HtmxHttpRequest) -> HttpResponse:
     """GET: what the audit involves, and any draft to continue. POST: a new draft."""
     key = anonymous_key(request)
-    if request.method == "POST":
-        if request.user.is_authenticated:
-            audit = services.audit_start(owner=request.user)
-        else:
-            if not key:
-                key = services.new_anonymous_key()
-                request.session[SESSION_KEY] = key
-            audit = services.audit_start(owner=None, anonymous_key=key)
-        return redirect(_step_url(audit, Audit.Step.ROLE))
-    if request.user.is_authenticated:
-        drafts = Audit.objects.filter(owner=request.user, status=Audit.Status.DRAFT)
-    elif request.method == "GET" and not key:
+    if request.method == "GET" and not key and not request.user.is_authenticated:
         # The visitor's key before the button is pressed, so a double click's two
         # requests carry the same one and get the same draft.
-        request.session[SESSION_KEY] = services.new_anonymous_key()
-        drafts = Audit.objects.none()
+        key = request.session[SESSION_KEY] = services.new_anonymous_key()
+    limited = False
+    if request.method == "POST":
+        if not key and not request.user.is_authenticated:
+            key = request.session[SESSION_KEY] = services.new_anonymous_key()
+        who = f"person:{request.user.pk}" if request.user.is_authenticated else key
+        # Many starts in an hour from one browser or address is a script, not a person.
+        limited = not ratelimit.consume(request, action="start_audit", key=who)
+        if not limited:
+            audit = services.audit_start(
+                owner=request.user if request.user.is_authenticated else None,
+                anonymous_key="" if request.user.is_authenticated else key,
+            )
+            return redirect(_step_url(audit, Audit.Step.ROLE))
+    if request.user.is_authenticated:
+        drafts = Audit.objects.filter(owner=request.user)
     else:
-        drafts = (
-            Audit.objects.filter(owner__isnull=True, anonymous_key=key)
-            if key
-            else Audit.objects.none()
-        )
+        drafts = Audit.objects.filter(owner__isnull=True, anonymous_key=key)
     return render(
         request,
         "assessments/start.html",
-        {"drafts": list(drafts.filter(status=Audit.Status.DRAFT)[:5])},
+        {"drafts": list(drafts.filter(status=Audit.Status.DRAFT)[:5]), "limited": limited},
+        status=429 if limited else 200,
     )
 
 

@@ -34,6 +34,10 @@ from ladder.outbox import Mailbag, Outcome, Skip
 log = logging.getLogger(__name__)
 
 INVITES_PER_HOUR = 10
+# Until the sender has a completed audit or a coaching link someone accepted, or after
+# one of their invitations was reported: a new account can't relay much text.
+UNPROVEN_INVITES_PER_HOUR = 3
+REPORT_MEMORY = timedelta(days=90)
 INVITATION_MAX_AGE = timedelta(days=30)
 INVITATION_SALT = "ladder.coach-invitation"
 
@@ -63,10 +67,10 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
     if email == inviter.email.lower() or email in _addresses(inviter):
         raise InviteProblem("That's your own address: invite someone else.")
     now = timezone.now()
-    if _sent_last_hour(inviter, side, now) >= INVITES_PER_HOUR:
+    limit = invites_per_hour(inviter, now)
+    if _sent_last_hour(inviter, side, now) >= limit:
         raise InviteProblem(
-            f"You've sent {INVITES_PER_HOUR} invitations in the last hour. "
-            "Wait a little before sending more."
+            f"You've sent {limit} invitations in the last hour. Wait a little before sending more."
         )
     if CoachLink.objects.filter(
         _mine(inviter, side),
@@ -91,6 +95,35 @@ def invite(*, inviter: User, side: CoachLink.Side, email: str, message: str = ""
     )
     InvitationEmail.objects.create(link=link, next_attempt_at=now)
     return link
+
+
+def invites_per_hour(inviter: User, now: datetime) -> int:
+    """How many invitation emails ``inviter`` may ask for in an hour."""
+    reported = CoachLink.objects.filter(
+        Q(coach=inviter) | Q(client=inviter), reported_at__gte=now - REPORT_MEMORY
+    ).exists()
+    proven = (
+        RungSnapshot.objects.filter(owner=inviter).exists()
+        or CoachLink.objects.filter(
+            Q(coach=inviter) | Q(client=inviter), responded_at__isnull=False
+        )
+        .exclude(state__in=[CoachLink.State.DECLINED, CoachLink.State.PENDING])
+        .exists()
+    )
+    return INVITES_PER_HOUR if proven and not reported else UNPROVEN_INVITES_PER_HOUR
+
+
+@transaction.atomic
+def report(*, link: CoachLink) -> CoachLink:
+    """The invited person reports a pending invitation: it is declined and flagged for
+    staff, and its sender's hourly limit drops. Needs no account: the link is the key."""
+    locked = CoachLink.objects.select_for_update().get(pk=link.pk)
+    if locked.state == CoachLink.State.PENDING:
+        now = timezone.now()
+        locked.state = CoachLink.State.DECLINED
+        locked.responded_at = locked.reported_at = now
+        locked.save(update_fields=["state", "responded_at", "reported_at"])
+    return locked
 
 
 def _sent_last_hour(inviter: User, side: CoachLink.Side, now: datetime) -> int:
@@ -222,6 +255,8 @@ def _build_invitation(row: InvitationEmail, now: datetime) -> EmailMessage:
         "as_coach": link.invited_by == CoachLink.Side.COACH,
         "url": absolute_url(reverse("coach:invitation", args=[invitation_token(link)])),
         "expires": link.created_at + INVITATION_MAX_AGE,
+        # The sender's own words, quoted as theirs: never read as Ladder speaking.
+        "quoted_message": "\n".join(f"> {line}" for line in link.message.splitlines()),
     }
     return render_email(
         "coach_invitation",

@@ -261,6 +261,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _accepted(link)  # a double-clicked Accept
     if not link.is_pending:
         return _invitation_problem(request, "closed", link=link, status=410)
+    if request.method == "POST" and request.POST.get("answer") == "report":
+        coaching.report(link=link)  # whoever holds the emailed link, account or not
+        return render(request, "coach/invitation.html", {"link": link, "reported": True})
     if not request.user.is_authenticated:
         return render(request, "coach/invitation.html", {"link": link, "anonymous": True})
     user = request.user

@@ -4,11 +4,13 @@ behind a proxy, personal pages in shared caches, and the health check under a se
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -244,3 +246,67 @@ def test_a_log_in_code_with_the_mail_server_down_says_so(client, individual, smt
     response = client.post("/accounts/login/code/", {"email": individual.email}, follow=True)
     assert response.status_code == 200
     assert "couldn't send your log-in code" in _messages(response)
+
+
+# --- Sign-up does the same work whether or not the address has an account ---------------
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how many passwords it hashes."""
+
+    hashed: ClassVar[list[str]] = []
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.hashed.append(password)
+        return super().encode(password, salt)
+
+
+def test_sign_up_hashes_the_password_whether_or_not_the_address_has_an_account(
+    client, individual, settings
+):
+    settings.PASSWORD_HASHERS = ["tests.integration.test_hardening.CountingHasher"]
+    CountingHasher.hashed.clear()
+    data = {"password1": "a long new passphrase 8", "password2": "a long new passphrase 8"}
+    existing = client.post("/accounts/signup/", {**data, "email": individual.email})
+    assert CountingHasher.hashed == ["a long new passphrase 8"]
+    new = Client().post("/accounts/signup/", {**data, "email": "new@example.com"})
+    assert CountingHasher.hashed == ["a long new passphrase 8"] * 2
+    assert existing.status_code == new.status_code == 302
+    assert existing["Location"] == new["Location"]
+    individual.refresh_from_db()
+    assert individual.check_password(PASSWORD)  # the existing account is untouched
+
+
+# --- Adding someone else's address ------------------------------------------------------
+
+
+def test_adding_another_accounts_address_sends_its_owner_nothing(
+    maya, individual, second_individual
+):
+    mail.outbox.clear()
+    taken = maya.post("/accounts/email/", {"email": second_individual.email, "action_add": ""})
+    free = maya.post("/accounts/email/", {"email": "maya.work@example.com", "action_add": ""})
+    assert taken.status_code == free.status_code == 302  # the same answer to both
+    assert [m.to for m in mail.outbox] == [["maya.work@example.com"]]
+    assert "confirm" in mail.outbox[0].subject.lower()
+
+
+# --- Starting audits without end -------------------------------------------------------
+
+
+def test_a_visitor_starting_audit_after_audit_is_paused_for_a_while(client):
+    start = "/audit/new/"
+    for _ in range(20):
+        assert client.post(start).status_code == 302
+    paused = client.post(start)
+    assert paused.status_code == 429
+    assert "started a lot of audits in the last hour" in paused.text
+    assert "Continue where you left off" in paused.text  # their draft is a click away
+    # Another person behind another address is not affected.
+    assert Client(REMOTE_ADDR="192.0.2.9").post(start).status_code == 302
+
+
+def test_one_address_is_limited_across_browsers(client):
+    for _ in range(60):
+        Client(REMOTE_ADDR="192.0.2.50").post("/audit/new/")
+    assert Client(REMOTE_ADDR="192.0.2.50").post("/audit/new/").status_code == 429

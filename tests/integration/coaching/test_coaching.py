@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -93,7 +94,8 @@ def test_inviting_the_same_person_twice_or_an_existing_client(coach: User, clien
     assert CoachLink.objects.count() == 2
 
 
-def test_invitations_are_rate_limited(coach: User):
+def test_invitations_are_rate_limited(coach: User, client_person: User):
+    linked(coach, client_person)  # a coach someone has accepted
     browser = logged_in(coach)
     for i in range(coaching.INVITES_PER_HOUR):
         browser.post(reverse("coach:invite_client"), {"email": f"p{i}@example.com"})
@@ -101,10 +103,49 @@ def test_invitations_are_rate_limited(coach: User):
         reverse("coach:invite_client"), {"email": "one-more@example.com"}, follow=True
     )
     assert "invitations in the last hour" in response.text
-    assert CoachLink.objects.count() == coaching.INVITES_PER_HOUR
+    assert CoachLink.objects.count() == coaching.INVITES_PER_HOUR + 1
     with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
         browser.post(reverse("coach:invite_client"), {"email": "one-more@example.com"})
-    assert CoachLink.objects.count() == coaching.INVITES_PER_HOUR + 1
+    assert CoachLink.objects.count() == coaching.INVITES_PER_HOUR + 2
+
+
+def test_a_new_account_relays_only_a_few_invitations_an_hour(coach: User):
+    """No completed audit and nobody who accepted yet: three, not ten."""
+    browser = logged_in(coach)
+    for i in range(coaching.UNPROVEN_INVITES_PER_HOUR):
+        browser.post(reverse("coach:invite_client"), {"email": f"p{i}@example.com"})
+    response = browser.post(
+        reverse("coach:invite_client"), {"email": "one-more@example.com"}, follow=True
+    )
+    assert "sent 3 invitations in the last hour" in response.text
+    assert CoachLink.objects.count() == coaching.UNPROVEN_INVITES_PER_HOUR
+    audit_at(coach, "complete")  # their own audit done: the usual limit
+    browser.post(reverse("coach:invite_client"), {"email": "one-more@example.com"})
+    assert CoachLink.objects.count() == coaching.UNPROVEN_INVITES_PER_HOUR + 1
+
+
+def test_the_note_is_quoted_as_the_senders_and_can_be_reported(coach: User, client_person: User):
+    linked(coach, make_person("earlier@example.com"))
+    logged_in(coach).post(
+        reverse("coach:invite_client"),
+        {"email": "stranger@example.com", "message": "Claim your prize\nat prize.example"},
+    )
+    [email] = [m for m in mail.outbox if m.to == ["stranger@example.com"]]
+    assert "Grace Lindqvist wrote:\n\n> Claim your prize\n> at prize.example" in email.body
+    report_url = next(u for u in links_in(str(email.body)) if u.endswith("#report"))
+    page = urlsplit(report_url).path
+    # The stranger has no account: the link alone is enough to report it.
+    visitor = Client()
+    assert "Report this invitation" in visitor.get(page).text
+    reported = visitor.post(page, {"answer": "report"})
+    assert reported.status_code == 200
+    assert "the invitation is reported" in reported.text
+    link = CoachLink.objects.get(email="stranger@example.com")
+    assert link.state == "declined"
+    assert link.reported_at is not None
+    assert visitor.post(page, {"answer": "accept"}).status_code == 410  # closed now
+    # A reported sender is back to the small limit.
+    assert coaching.invites_per_hour(coach, timezone.now()) == coaching.UNPROVEN_INVITES_PER_HOUR
 
 
 def invitation_url(link: CoachLink) -> str:
