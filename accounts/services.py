@@ -18,8 +18,14 @@ def user_delete(*, user: User) -> None:
     Every model that belongs to a person points at ``User`` with ``on_delete=CASCADE``
     (email addresses, authenticators, sessions are dropped on log-out), so deleting
     the row removes it all in one transaction.
+
+    The person's own row is locked first, the order the check-in sweep takes its locks
+    in (the person, then their check-in rows). Deleting the related rows first could
+    deadlock with a sweep claiming this person at that moment; this way one of the two
+    waits for the other, and a sweep that comes second finds nobody to claim.
     """
-    User.objects.filter(pk=user.pk).delete()
+    if list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True)):
+        User.objects.filter(pk=user.pk).delete()
 
 
 def user_move_time_zone(*, user: User, old_zone: str) -> None:

@@ -11,9 +11,15 @@ how to turn one row into a message. Everything else is the same for all of them:
 - A temporary failure (a connection refused, a 4xx, a timeout) puts the row back to
   pending with a later ``next_attempt_at``: exponential backoff from a minute,
   capped at an hour, with jitter so a recovering server isn't hit all at once.
-- A permanent refusal of the recipient (5xx) fails the row at once; so does running
-  out of time (``give_up_after`` from the row's creation). Nothing is retried forever,
-  and every state, attempt count and last error is visible in admin.
+- A permanent refusal (a 5xx for the recipient or for the message) fails the row at
+  once; so does running out of time (``give_up_after`` from the row's creation).
+  Nothing is retried forever, and every state, attempt count and last error is
+  visible in admin.
+- After the mail server accepted a message, its "sent" is written even through a
+  database blip (retried on a fresh connection for ``RECORD_FOR``). Only a sender that
+  dies, or a database away for longer, in that moment leaves a delivered row
+  "sending", to go again after ``STUCK_AFTER``: delivery is at least once. Each row has
+  one Message-ID however often it is sent, so a repeat is recognisable.
 - Sweeps only look at the database, so a lost task or a broker that was down is
   caught up by the next sweep.
 """
@@ -25,21 +31,24 @@ import enum
 import logging
 import random
 import smtplib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import models
+from django.db import InterfaceError, OperationalError, connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
 STUCK_AFTER = timedelta(minutes=15)
+RECORD_FOR = timedelta(seconds=30)  # how long a sent email's status write is retried
 GIVE_UP_AFTER = timedelta(days=2)  # temporary failures are retried this long
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 3600
@@ -98,13 +107,42 @@ def backoff_seconds(attempt: int) -> float:
 
 
 def is_permanent(error: Exception) -> bool:
-    """Only a 5xx refusal of the recipient's address is theirs and final. Everything
-    else (connections, 4xx, our sender or content refused, quotas) is about our side
-    or the moment, and is retried until the row's time is up."""
+    """A 5xx for the recipient (at RCPT) or for the message (at DATA) is final: the
+    server said this email will not be delivered. A 4xx at any stage is the moment,
+    and so are a refused connection or a timeout; a 5xx for our sender address or our
+    log-in is our configuration, which an administrator can fix. Those are retried
+    until the row's time is up."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
     return False
+
+
+def message_id(row: Outbox) -> str:
+    """The row's own Message-ID: the same every time it is sent."""
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    stamp = int(row.created_at.timestamp())
+    return f"<{row._meta.label_lower}.{row.pk}.{stamp}@{domain or 'ladder.localhost'}>"
+
+
+def _with_retries(write: Callable[[], None], *, within: timedelta = RECORD_FOR) -> None:
+    """Run a status write, reconnecting through a database blip (a restart, a dropped
+    connection) for at most ``within``; then let the error out."""
+    deadline = time.monotonic() + within.total_seconds()
+    wait = 0.25
+    while True:
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + wait > deadline:
+                raise
+            log.warning("Database unavailable recording a sent email; retrying")
+            connection.close()  # the next query opens a fresh connection
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
 
 
 def describe(error: Exception) -> str:
@@ -202,6 +240,7 @@ class Mailbag:
         mailer = mailer or mailers.default
         try:
             message = self.build(row, now)
+            message.extra_headers.setdefault("Message-ID", message_id(row))
             mailer.send_messages([message])
         except Skip as reason:
             self.finish(pk, now, State.SKIPPED, last_error=str(reason)[:300])
@@ -225,7 +264,8 @@ class Mailbag:
             log.exception("%s %s could not be built or sent", self.name, pk)
             self.finish(pk, now, State.FAILED, last_error=describe(error))
             return Delivery(Outcome.FAILED)
-        self.finish(pk, now, State.SENT, sent_at=now, last_error="")
+        # Delivered: from here a lost status write would send the email again.
+        _with_retries(lambda: self.finish(pk, now, State.SENT, sent_at=now, last_error=""))
         return Delivery(Outcome.SENT)
 
     def send_inline(self, ids: Iterable[int]) -> Iterator[Outcome]:

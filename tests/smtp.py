@@ -1,7 +1,8 @@
 """A real SMTP server for tests: a free local port, everything it receives kept.
 
 It can also misbehave on purpose, as mail servers do: refuse some recipients
-permanently (550), answer slowly, or be stopped (connection refused)."""
+permanently (550) or for now (451), refuse the message at DATA, answer slowly, run a
+fault at the moment a message is accepted, or be stopped (connection refused)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import email.policy
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -24,6 +26,11 @@ class SmtpSink:
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []  # each message's bytes as they arrived, same order
         self.reject: set[str] = set()  # addresses answered with a permanent 550
+        self.defer: set[str] = set()  # addresses answered with a temporary 451 at RCPT
+        self.data_reply = ""  # e.g. "550 5.7.1 Refused": DATA answered so, nothing kept
+        # Called with each message as it is accepted, before the 250 goes back: a fault
+        # injected at the worst moment (the email is delivered, "sent" not yet written).
+        self.on_accept: Callable[[EmailMessage], None] | None = None
         self.delay = 0.0  # seconds to wait before accepting each message
         self.sessions = 0  # SMTP conversations (EHLO) so far
         self._arrived = threading.Condition()
@@ -67,13 +74,19 @@ class SmtpSink:
     ) -> str:
         if address in self.reject:
             return "550 5.1.1 No such mailbox here"
+        if address in self.defer:
+            return "451 4.7.1 Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.data_reply:
+            return self.data_reply
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        if self.on_accept is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_accept, message)
         with self._arrived:
             self.messages.append(message)
             self.raw.append(envelope.content)

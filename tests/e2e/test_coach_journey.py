@@ -78,8 +78,11 @@ def test_coach_invites_client_shares_coach_comments_client_revokes(
     assert "your completed audits (activities, shares of your week, scores and rungs)" in text
     assert "Never your unfinished drafts" in text
     assert "I'd like to follow your ladder." in text
+    assert "Carla Mendes wrote:" in text  # the note is quoted as hers
+    assert "> As agreed in our first session: I'd like to follow your ladder." in text
     links = [link for link in links_in(text) if "/invitation/" in link]
-    assert len(links) == 1, links
+    # The link to answer, and the same page's "report it" for an invitation from a stranger.
+    assert [links[0] + "#report"] == links[1:], links
     invitation_link = _path(links[0])
     _log_out(tab)
 

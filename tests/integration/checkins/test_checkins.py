@@ -396,24 +396,50 @@ def test_an_outage_of_a_day_loses_nothing_but_two_days_gives_up(smtp_sink: SmtpS
     assert row.attempts > 10
 
 
+def test_the_retry_schedule_is_the_one_the_readme_states(smtp_sink: SmtpSink):
+    """The README: tried about 48 times over two days on the 15-minute sweep (43–53
+    with the jitter), then failed; never again after that."""
+    person, _ = person_with_result()
+    smtp_sink.down()
+    start = due(person) + timedelta(minutes=1)
+    moment = start
+    while moment < start + outbox.GIVE_UP_AFTER + timedelta(hours=6):
+        with time_machine.travel(moment, tick=False):
+            sweep()
+        moment += timedelta(minutes=15)
+    row = Checkin.objects.get(user=person, kind="checkin")
+    assert row.state == "failed"
+    assert 43 <= row.attempts <= 53, row.attempts
+    assert row.sent_at is None
+
+
 @pytest.mark.parametrize(
     "error",
     [
         smtplib.SMTPSenderRefused(553, b"sender not allowed", "hello@ladder"),
-        smtplib.SMTPDataError(554, b"quota exceeded"),
+        smtplib.SMTPDataError(451, b"try again later"),
         smtplib.SMTPConnectError(554, b"go away"),
+        smtplib.SMTPAuthenticationError(535, b"bad credentials"),
         smtplib.SMTPRecipientsRefused({"a@example.com": (450, b"try later")}),
         ConnectionRefusedError(),
     ],
-    ids=["sender-553", "data-554", "connect-554", "recipient-450", "refused"],
+    ids=["sender-553", "data-451", "connect-554", "auth-535", "recipient-450", "refused"],
 )
-def test_only_a_refused_address_is_permanent(error: Exception):
+def test_a_4xx_anywhere_and_our_own_configuration_are_retried(error: Exception):
     assert not outbox.is_permanent(error)
 
 
-def test_a_refused_address_is_permanent():
-    refused = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})
-    assert outbox.is_permanent(refused)
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}),
+        smtplib.SMTPDataError(550, b"message refused"),
+        smtplib.SMTPDataError(554, b"transaction failed"),
+    ],
+    ids=["recipient-550", "data-550", "data-554"],
+)
+def test_a_5xx_for_the_address_or_the_message_is_permanent(error: Exception):
+    assert outbox.is_permanent(error)
 
 
 def test_an_email_that_cannot_be_built_fails_alone(smtp_sink: SmtpSink, monkeypatch):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
@@ -22,6 +23,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_delete
 from assessments import tasks
 from assessments.checkins import services as checkins
 from assessments.demo import synthetic as demo
@@ -125,6 +127,97 @@ def test_a_sender_killed_mid_send_leaves_nothing_stuck(
     assert set(received) == set(emails)  # nobody lost
     duplicates = sum(received.values()) - len(emails)
     assert duplicates <= in_flight  # at most the email in flight at the kill
+
+
+def test_accounts_deleted_during_a_sweep_are_deleted_and_skipped(
+    postgresql: None, smtp_sink: SmtpSink
+) -> None:
+    """People delete their accounts while the sweep claims and sends: every deletion
+    succeeds (no deadlock), and nobody deleted gets an email afterwards."""
+    count, leaving = 300, 40
+    emails = due_people(count)
+    doomed = list(User.objects.filter(email__in=emails[::7][:leaving]).order_by("?"))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+    deleted_at: dict[str, float] = {}
+
+    def sweep() -> None:
+        try:
+            start.wait()
+            checkins.sweep(send=checkins.send_inline)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def delete() -> None:
+        try:
+            start.wait()
+            for person in doomed:
+                user_delete(user=person)
+                deleted_at[person.email] = time.monotonic()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert not User.objects.filter(pk__in=[p.pk for p in doomed]).exists()
+    assert set(deleted_at) == {p.email for p in doomed}
+    checkins.sweep(send=checkins.send_inline)  # whatever was left
+    received = smtp_sink.recipients()
+    kept = set(emails) - set(deleted_at)
+    assert kept <= set(received)  # everyone who stayed got theirs
+    assert set(received.values()) == {1}
+
+
+def test_a_database_blip_just_after_the_send_still_records_it_as_sent(
+    postgresql: None, smtp_sink: SmtpSink
+) -> None:
+    """The worst moment: the mail server has the email, "sent" is not yet written, and
+    the sender's database connection is cut (as a PostgreSQL restart cuts it). The
+    status write is retried on a fresh connection, so nothing goes out twice."""
+    emails = due_people(5)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [sender_pid] = cursor.fetchone()
+    admin = psycopg.connect(_dsn(), autocommit=True)
+    cut: list[int] = []
+
+    def drop_the_senders_connection(message: object) -> None:
+        if not cut:  # the first email only, once it is accepted
+            admin.execute("SELECT pg_terminate_backend(%s)", [sender_pid])
+            cut.append(sender_pid)
+
+    smtp_sink.on_accept = drop_the_senders_connection
+    try:
+        report = checkins.sweep(send=checkins.send_inline)
+    finally:
+        admin.close()
+    assert cut == [sender_pid]
+    assert report.outcomes[Outcome.SENT] == 5
+    assert Checkin.objects.exclude(state="sent").count() == 0
+    # A sweep after the stuck-row window finds nothing to send again.
+    with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
+        checkins.sweep(send=checkins.send_inline)
+    assert smtp_sink.recipients() == dict.fromkeys(emails, 1)
+    # Each email keeps its own Message-ID, so a resend would be recognisable.
+    ids = [str(m["Message-ID"]) for m in smtp_sink.messages]
+    assert len(set(ids)) == 5
+    assert all(i.startswith("<assessments.checkin.") for i in ids)
+
+
+def _dsn() -> str:
+    settings = connection.settings_dict
+    return (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
 
 
 @pytest.fixture

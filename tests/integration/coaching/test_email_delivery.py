@@ -99,6 +99,83 @@ def test_a_coach_note_email_refused_for_good_is_not_retried(
     assert smtp_sink.messages == []
 
 
+def test_a_coach_note_email_greylisted_at_rcpt_is_kept_and_delivered_later(
+    coach: User, client_person: User, smtp_sink: SmtpSink
+):
+    """A 451 when the recipient is named is "not now", not "never": nothing is lost."""
+    audit = audit_at(client_person, "complete")
+    link = linked(coach, client_person)
+    start = timezone.now()
+    coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("Try this."))
+    smtp_sink.defer.add("ana@example.com")
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert coaching.notify_clients() == 0
+    [row] = NoteEmail.objects.all()
+    assert (row.state, row.attempts) == (State.PENDING, 1)
+    assert "451" in row.last_error
+    smtp_sink.defer.clear()
+    with time_machine.travel(start + timedelta(minutes=31) + SWEEP, tick=False):
+        call_command("send_checkins", stdout=StringIO())
+    row.refresh_from_db()
+    assert row.state == State.SENT
+    assert "Try this." in text_of(smtp_sink.wait_for("ana@example.com"))
+
+
+def test_a_coach_note_email_refused_at_data_fails_at_once_and_says_why(
+    coach: User, client_person: User, smtp_sink: SmtpSink
+):
+    audit = audit_at(client_person, "complete")
+    link = linked(coach, client_person)
+    start = timezone.now()
+    coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("Hello."))
+    smtp_sink.data_reply = "550 5.7.1 Message refused as spam"
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        coaching.notify_clients()
+    [row] = NoteEmail.objects.all()
+    assert (row.state, row.attempts) == (State.FAILED, 1)
+    assert "550" in row.last_error
+
+
+def test_a_coach_note_email_left_sending_by_a_killed_process_goes_out_after_fifteen_minutes(
+    coach: User, client_person: User, smtp_sink: SmtpSink
+):
+    audit = audit_at(client_person, "complete")
+    link = linked(coach, client_person)
+    start = timezone.now()
+    coaching.comment(audit=audit, author=coach, link=link, new=coaching.NewComment("Still here."))
+    moment = start + timedelta(minutes=31)
+    with time_machine.travel(moment, tick=False):
+        coaching.claim_note_batches(now=moment)  # the batch is closed into its email
+    # The process claims the email and dies before it sends: the note stays with it.
+    NoteEmail.objects.update(state=State.SENDING, claimed_at=moment, attempts=1)
+    with time_machine.travel(moment + STUCK_AFTER - timedelta(seconds=1), tick=False):
+        assert coaching.notify_clients() == 0
+    with time_machine.travel(moment + STUCK_AFTER + timedelta(seconds=1), tick=False):
+        assert coaching.notify_clients() == 1
+    assert smtp_sink.recipients() == {"ana@example.com": 1}
+    assert "Still here." in text_of(smtp_sink.messages[0])
+
+
+def test_a_digest_greylisted_at_rcpt_is_retried_not_failed(
+    coach: User, client_person: User, smtp_sink: SmtpSink
+):
+    linked(coach, client_person)
+    monday_9 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    with time_machine.travel(monday_9 - timedelta(days=1)):
+        audit_at(client_person, "complete")
+    smtp_sink.defer.add("grace@example.com")
+    with time_machine.travel(monday_9, tick=False):
+        assert coaching.send_digests() == 0
+    row = CoachDigest.objects.get()
+    assert (row.state, row.attempts) == (State.PENDING, 1)
+    smtp_sink.defer.clear()
+    with time_machine.travel(monday_9 + SWEEP, tick=False):
+        call_command("send_checkins", stdout=StringIO())
+    row.refresh_from_db()
+    assert row.state == State.SENT
+    assert smtp_sink.recipients() == {"grace@example.com": 1}
+
+
 def test_a_digest_meeting_a_hiccup_is_retried_within_minutes_not_next_hour(
     coach: User, client_person: User, smtp_sink: SmtpSink
 ):
