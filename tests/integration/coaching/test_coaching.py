@@ -140,6 +140,7 @@ def test_the_note_is_quoted_as_the_senders_and_can_be_reported(coach: User, clie
     reported = visitor.post(page, {"answer": "report"})
     assert reported.status_code == 200
     assert "the invitation is reported" in reported.text
+    assert "Accept and share my ladder" not in reported.text  # nothing left to answer
     link = CoachLink.objects.get(email="stranger@example.com")
     assert link.state == "declined"
     assert link.reported_at is not None
