@@ -171,6 +171,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
         "skill": plan.skill,
         "skill_name": plan.skill_name,
         "moved_effort": plan.moved_effort,
+        "moved_effort_version": plan.moved_effort_version,
         "projected_rung": str(plan.projected_rung),
         "sprint": {"start": plan.sprint_start.isoformat(), "end": plan.sprint_end.isoformat()},
         "activities": [

@@ -320,6 +320,9 @@ class Plan(models.Model):
     skill = models.CharField(max_length=20, choices=Skill.choices)
     own_skill = models.CharField(max_length=80, blank=True)
     moved_effort = models.PositiveSmallIntegerField()
+    # The definition the figure was computed with (ladder.method.planning): plans
+    # saved before version 2 keep the figure they were shown.
+    moved_effort_version = models.PositiveSmallIntegerField(default=1)
     projected_rung = models.DecimalField(max_digits=3, decimal_places=2)
     sprint_start = models.DateField()
     sprint_end = models.DateField()

@@ -20,7 +20,7 @@ from accounts.models import User
 from assessments.checkins import services as checkins
 from assessments.library import services as library
 from assessments.models import Activity, Audit, Checkin, Plan, RungSnapshot, TaskStatement
-from ladder.method import runway, scoring
+from ladder.method import planning, runway, scoring
 
 UNCLAIMED_DRAFT_DAYS = 30
 
@@ -488,7 +488,7 @@ class Change:
     before: RungSnapshot
     after: RungSnapshot
     plan: Plan | None
-    moved: int  # percentage points that actually left activities at or below last rung
+    moved: int  # points actually gained by activities at or above last quarter's next rung
     lowered: Sequence[str]  # activities the person said AI has closed the gap on
 
     @property
@@ -525,15 +525,17 @@ class Change:
 def moved_since(
     rung_before: Decimal, before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]
 ) -> int:
-    """Points of the week that left activities at or below last quarter's rung,
-    matching snapshot activities by their description (planning's moved-effort rule)."""
-    now = {a["description"].casefold(): a["share"] for a in after}
-    shown = scoring.round_half_up(rung_before, 1)
-    low = [a for a in before if a["score"] <= shown]
-    # Net, not gross: time shuffled between two low activities moved nothing upward.
-    before_share: int = sum(a["share"] for a in low)
-    after_share: int = sum(now.get(a["description"].casefold(), 0) for a in low)
-    return max(0, before_share - after_share)
+    """The effort that actually moved since last quarter, by planning's one rule: the
+    points gained by this quarter's activities at or above last quarter's next rung,
+    matched to last quarter's by description (an activity new this quarter had 0)."""
+    then = {a["description"].casefold(): a["share"] for a in before}
+    rows = [
+        planning.PlannedShare(
+            a["description"], a["score"], then.get(a["description"].casefold(), 0), a["share"]
+        )
+        for a in after
+    ]
+    return planning.moved_effort(rows, rung_before)
 
 
 def change_for(audit: Audit, snapshot: RungSnapshot) -> Change | None:

@@ -226,7 +226,7 @@ class PlanForm(forms.Form):
         )
 
     def moved_problem(self) -> str | None:
-        return planning.moved_effort_problem(self.moved())
+        return planning.moved_effort_problem(self.shares(), self.snapshot.rung)
 
     def abrupt(self) -> list[planning.PlannedShare]:
         return planning.abrupt_cuts(self.shares())

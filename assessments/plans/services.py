@@ -42,8 +42,8 @@ def plan_save(*, audit: Audit, owner: User, data: PlanInput) -> Plan:
     calendar UIDs by position, so a re-imported calendar updates instead of duplicating."""
     snapshot = audit.snapshot
     moved = planning.moved_effort(data.rows, snapshot.rung)
-    if planning.moved_effort_problem(moved):
-        raise ValueError("a plan must move at least 20 points")
+    if planning.moved_effort_problem(data.rows, snapshot.rung, moved):
+        raise ValueError("a plan must move at least 20 points upward and raise the rung")
     fields = {
         "owner": owner,
         "target_rung": scoring.next_rung(snapshot.rung),
@@ -53,6 +53,7 @@ def plan_save(*, audit: Audit, owner: User, data: PlanInput) -> Plan:
         "skill": data.skill,
         "own_skill": data.own_skill if data.skill == Plan.Skill.OWN else "",
         "moved_effort": moved,
+        "moved_effort_version": planning.MOVED_EFFORT_VERSION,
         "projected_rung": planning.projected_rung(data.rows),
         "sprint_start": data.sprint_start,
         "sprint_end": data.sprint_start + timedelta(days=SPRINT_DAYS),

@@ -14,6 +14,10 @@ from ladder.method import scoring
 
 MIN_MOVED = 20  # percentage points the 90-day sprint must move upward
 ABRUPT_CUT = Decimal("0.5")  # cutting an activity below half its share is abrupt
+# Which definition of moved effort a saved figure follows. 1 (before 2026-12): points
+# leaving activities at or below the current rung. 2: points gained by activities at or
+# above the next rung. Plans keep the figure, and the version, they were saved with.
+MOVED_EFFORT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,15 @@ class PlannedShare:
 
 
 def moved_effort(rows: Sequence[PlannedShare], current_rung: Decimal) -> int:
-    """Percentage points leaving activities at or below the current rung, as the
-    person sees it (1.97 shows as 2.0, so activities scored 2 count)."""
-    shown = scoring.round_half_up(current_rung, 1)
-    return sum(max(0, r.current - r.planned) for r in rows if r.score <= shown)
+    """The effort reallocated toward the higher-rung work the person identified: the
+    percentage points gained by activities scored at or above the next rung (existing
+    or new), wherever those points come from. The next rung is the one above the rung
+    as the person sees it (1.97 shows as 2.0, so the next rung is 3).
+
+    Time shuffled between two low activities, or between two high ones, gains nothing
+    at the next rung and moves nothing."""
+    target = scoring.next_rung(current_rung)
+    return sum(max(0, r.planned - r.current) for r in rows if r.score >= target)
 
 
 def projected_rung(rows: Sequence[PlannedShare]) -> Decimal:
@@ -44,16 +53,29 @@ def projected_rung(rows: Sequence[PlannedShare]) -> Decimal:
     )
 
 
-def moved_effort_problem(moved: int) -> str | None:
-    """A plain message when the plan moves fewer than 20 points."""
-    if moved >= MIN_MOVED:
-        return None
-    gap = MIN_MOVED - moved
-    points = "point" if gap == 1 else "points"
-    return (
-        f"This plan moves {moved} points of your week upward; a sprint needs at least "
-        f"{MIN_MOVED}. Move {gap} more {points} from activities at or below your rung."
-    )
+def moved_effort_problem(
+    rows: Sequence[PlannedShare], current_rung: Decimal, moved: int | None = None
+) -> str | None:
+    """A plain message when the plan moves fewer than 20 points toward the next rung,
+    or when it doesn't raise the projected rung; None when it's a sprint."""
+    moved = moved_effort(rows, current_rung) if moved is None else moved
+    target = scoring.next_rung(current_rung)
+    if moved < MIN_MOVED:
+        gap = MIN_MOVED - moved
+        points = "point" if gap == 1 else "points"
+        return (
+            f"This plan moves {moved} points of your week upward; a sprint needs at least "
+            f"{MIN_MOVED}. Give {gap} more {points} to activities scored {target} or higher "
+            "(new ones count), taken from wherever you can: less of the lower-rung work, "
+            "or part of it handed to AI."
+        )
+    planned = [r for r in rows if r.planned]
+    if sum(r.planned for r in planned) == 100 and projected_rung(planned) <= current_rung:
+        return (
+            "This plan doesn't raise your rung: the points going to higher-rung work "
+            "come from other higher-rung work. Take some from the lower-rung activities."
+        )
+    return None
 
 
 def abrupt_cuts(rows: Sequence[PlannedShare]) -> list[PlannedShare]:

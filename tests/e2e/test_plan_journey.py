@@ -47,7 +47,7 @@ def test_plan_a_sprint_download_the_calendar_and_print_the_report(
     page.locator("#id_event_title_2").fill("Architecture decision review")
     tab.follow(page.get_by_role("button", name="Save my plan and sprint"))
     # the 20-point rule
-    expect(page.get_by_role("alert").get_by_text("Move 1 more point")).to_be_visible()
+    expect(page.get_by_role("alert").get_by_text("Give 1 more point")).to_be_visible()
     tab.screenshot("plan-error")
 
     page.locator(f"#id_planned_{low}").fill(str(low_share - 20))

@@ -331,9 +331,9 @@ def test_no_form_answers_5xx(world: World, name: str, what: str, who: str):
             client = viewer(world, who)
             headers: dict[str, Any] = dict(HTMX) if htmx else {}
             if spec.method == "post":
-                response = client.post(spec.action, data, **headers)
+                response = client.post(spec.action, data, headers=headers)
             else:
-                response = client.get(spec.action, data, **headers)
+                response = client.get(spec.action, data, headers=headers)
         assert_no_5xx(response, f"{spec.method.upper()} {spec.action} {data!r} as {who}")
 
     send()

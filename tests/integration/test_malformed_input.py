@@ -100,7 +100,7 @@ def test_an_unreadable_share_is_a_message_at_the_share(maya, individual, share):
         data[f"share_{activity.pk}"] = value
     response = client.post(step_url(audit, "time"), data)
     assert response.status_code == 200
-    preview = client.post(step_url(audit, "time"), data, **HTMX)
+    preview = client.post(step_url(audit, "time"), data, headers=HTMX)
     assert preview.status_code == 200
 
 
@@ -115,7 +115,7 @@ def test_an_unreadable_new_activity_score_is_a_message_and_the_preview_holds(pla
     client, audit = planner
     url = reverse("assessments:plan", args=[audit.code])
     data = plan_form(new=(("Precepting new nurses", score, 20),))
-    assert client.post(url, data, **HTMX).status_code == 200
+    assert client.post(url, data, headers=HTMX).status_code == 200
     response = client.post(url, data)
     assert response.status_code == 200
     assert not Plan.objects.filter(audit=audit).exists()

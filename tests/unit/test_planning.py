@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ladder.method.planning import (
@@ -11,6 +11,7 @@ from ladder.method.planning import (
     moved_effort_problem,
     projected_rung,
 )
+from ladder.method.scoring import next_rung
 
 MAYA = [
     PlannedShare("Writing boilerplate", 1, 40, 25),
@@ -23,23 +24,27 @@ MAYA = [
 ]
 
 
-def test_moved_effort_counts_points_leaving_activities_at_or_below_the_rung():
-    # rung 2.05: scores 1 and 2 are at or below it; 15 + 5 points leave them.
+def test_moved_effort_counts_points_gained_at_or_above_the_next_rung():
+    # rung 2.05 shows as 2.1: the next rung is 3. The requirements work gains 10 and the
+    # new workshops 10; the points come from the boilerplate and the builds.
     assert moved_effort(MAYA, Decimal("2.05")) == 20
 
 
-def test_growing_low_activities_does_not_count_as_moving_and_is_not_negative():
+def test_points_gained_below_the_next_rung_do_not_count_and_nothing_is_negative():
     rows = [PlannedShare("a", 1, 50, 60), PlannedShare("b", 4, 50, 40)]
     assert moved_effort(rows, Decimal("2.5")) == 0
 
 
-def test_points_leaving_high_activities_do_not_count():
+def test_points_gained_at_the_next_rung_count_wherever_they_come_from():
+    """From a rung-4 activity to a rung-5 one still counts (the method says "wherever
+    the points come from"); the rule against shuffling is that the rung must rise."""
     rows = [
         PlannedShare("a", 1, 50, 50),
         PlannedShare("b", 4, 30, 10),
         PlannedShare("c", 5, 20, 40),
     ]
-    assert moved_effort(rows, Decimal("2.5")) == 0
+    assert moved_effort(rows, Decimal("2.5")) == 20
+    assert moved_effort_problem(rows, Decimal("2.5")) is None  # 2.5 → 2.7: it rises
 
 
 def test_projected_rung_uses_the_audit_formula_on_planned_shares():
@@ -51,15 +56,29 @@ def test_projected_rung_uses_the_audit_formula_on_planned_shares():
 def test_the_20_point_rule(moved, ok):
     rows = [PlannedShare("low", 1, 60, 60 - moved), PlannedShare("high", 4, 40, 40 + moved)]
     assert moved_effort(rows, Decimal("2.2")) == moved
-    assert (moved_effort_problem(moved) is None) is ok
+    assert (moved_effort_problem(rows, Decimal("2.2")) is None) is ok
 
 
 def test_the_message_says_how_far_off_it_is():
-    assert moved_effort_problem(19) == (
+    rows = [PlannedShare("low", 1, 60, 41), PlannedShare("high", 4, 40, 59)]
+    assert moved_effort_problem(rows, Decimal("2.2")) == (
         "This plan moves 19 points of your week upward; a sprint needs at least 20. "
-        "Move 1 more point from activities at or below your rung."
+        "Give 1 more point to activities scored 3 or higher (new ones count), taken from "
+        "wherever you can: less of the lower-rung work, or part of it handed to AI."
     )
-    assert "Move 12 more points" in moved_effort_problem(8)
+    few = [PlannedShare("low", 1, 60, 52), PlannedShare("high", 4, 40, 48)]
+    assert "Give 12 more points" in moved_effort_problem(few, Decimal("2.2"))
+
+
+def test_a_plan_whose_rung_does_not_rise_is_refused_even_with_20_points():
+    rows = [
+        PlannedShare("low", 1, 40, 40),
+        PlannedShare("four", 4, 20, 40),  # +20 at the next rung…
+        PlannedShare("five", 5, 40, 20),  # …all of it from the top
+    ]
+    rung = Decimal("3.2")
+    assert moved_effort(rows, rung) == 20
+    assert "doesn't raise your rung" in moved_effort_problem(rows, rung)
 
 
 def test_cutting_an_activity_by_more_than_half_is_abrupt():
@@ -123,3 +142,58 @@ def test_moved_effort_stays_within_0_and_100(plan, rung):
         rows[source].planned - points,
     )
     assert 0 <= moved_effort(moved, rung) <= 100
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(plans())
+def test_a_move_to_identified_higher_rung_work_always_counts(plan):
+    """k points moved onto an activity at or above the next rung from one below it
+    count as exactly k moved, and the projected rung rises."""
+    rows, source, target, points = plan
+    rung = projected_rung(rows)  # the person's rung is their week's
+    nxt = next_rung(rung)
+    assume(rows[target].score >= nxt > rows[source].score)
+    moved = list(rows)
+    moved[source] = PlannedShare(
+        "s", rows[source].score, rows[source].current, rows[source].planned - points
+    )
+    moved[target] = PlannedShare(
+        "t", rows[target].score, rows[target].current, rows[target].planned + points
+    )
+    assert moved_effort(moved, rung) == points
+    assert projected_rung(moved) > projected_rung(rows)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(plans())
+def test_a_move_between_two_low_activities_never_counts(plan):
+    rows, source, target, points = plan
+    rung = projected_rung(rows)  # the person's rung is their week's
+    nxt = next_rung(rung)
+    assume(rows[target].score < nxt and rows[source].score < nxt)
+    moved = list(rows)
+    moved[source] = PlannedShare(
+        "s", rows[source].score, rows[source].current, rows[source].planned - points
+    )
+    moved[target] = PlannedShare(
+        "t", rows[target].score, rows[target].current, rows[target].planned + points
+    )
+    assert moved_effort(moved, rung) == 0
+    assert moved_effort_problem(moved, rung) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans())
+def test_a_plan_that_passes_raises_the_projected_rung(plan):
+    rows, source, target, points = plan
+    rung = projected_rung(rows)  # the person's rung is their week's
+    moved = list(rows)
+    moved[source] = PlannedShare(
+        "s", rows[source].score, rows[source].current, rows[source].planned - points
+    )
+    moved[target] = PlannedShare(
+        "t", rows[target].score, rows[target].current, rows[target].planned + points
+    )
+    if moved_effort_problem(moved, rung) is None:
+        assert moved_effort(moved, rung) >= 20
+        assert projected_rung(moved) > rung

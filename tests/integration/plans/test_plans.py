@@ -209,7 +209,7 @@ def test_a_plan_is_saved_only_when_it_moves_at_least_20_points(maya, individual,
         assert response.status_code == 200
         html = text_of(response)
         assert "This plan moves 19 points of your week upward" in html
-        assert "Move 1 more point from activities at or below your rung" in html
+        assert "Give 1 more point to activities scored 4 or higher" in html
         assert not Plan.objects.exists()
         return
     plan = Plan.objects.get()
@@ -239,24 +239,51 @@ def test_a_plan_is_saved_only_when_it_moves_at_least_20_points(maya, individual,
 MAYAS_WEEK = [(30, 1), (25, 2), (15, 1), (10, 3), (8, 3), (7, 4), (5, 4)]  # rung 1.97
 
 
-def test_points_leaving_an_activity_at_the_rung_the_person_sees_count(maya, individual):
-    audit = completed(individual, MAYAS_WEEK)
+def test_the_next_rung_is_the_one_above_the_rung_the_person_sees(maya, individual):
+    audit = completed(individual, MAYAS_WEEK)  # 1.97, shown as 2.0: the next rung is 3
     page = text_of(maya.get(plan_url(audit)))
-    assert "activities at or below your rung (2.0)" in page
-    # 12 points leave the score-2 activity and 8 a score-1 one: 20 in the person's eyes.
+    assert "activities scored 3 or more, current or new" in page
+    # 20 points go to a new activity scored 3: at the next rung in the person's eyes.
     planned = [22, 13, 15, 10, 8, 7, 5]
-    response = maya.post(plan_url(audit), plan_form(planned, [(NEW_ACTIVITY, 4, 20)]))
-    assert "Move 12 more points" not in text_of(response)
+    response = maya.post(plan_url(audit), plan_form(planned, [(NEW_ACTIVITY, 3, 20)]))
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert plan.moved_effort == 20
+    assert plan.moved_effort_version == planning.MOVED_EFFORT_VERSION
+
+
+NURSES_WEEK = [(30, 2), (25, 2), (15, 3), (15, 4), (15, 4)]  # rung 2.75, shown 2.8
+NURSES_SHIFT = [22, 17, 11, 22, 15]  # less charting and rounds, more patient teaching
+
+
+def test_the_nurses_realistic_shift_counts_wherever_the_points_come_from(maya, individual):
+    """Charting and medication rounds give 16 points, a rung-3 assessment round 4: all
+    20 go to patient teaching and to precepting new nurses (both scored 4)."""
+    audit = completed(individual, NURSES_WEEK)
+    data = plan_form(NURSES_SHIFT, [("Precepting new nurses", 4, 13)])
+    preview = text_of(maya.post(plan_url(audit), {**data, "preview": "1"}, headers=HTMX))
+    assert "moved effort: <strong>20 points</strong>" in preview
+    assert "projected rung: <strong>3.1</strong>" in preview
+    response = maya.post(plan_url(audit), data)
     assert response.status_code == 302
     assert Plan.objects.get().moved_effort == 20
 
 
-def test_moving_points_between_activities_above_the_rung_does_not_count(maya, individual):
-    # 20 points leave the rung-4 activity: nothing at or below rung 3 moved.
+@pytest.mark.parametrize(
+    ("planned", "new", "message"),
+    [
+        # Time shuffled between two low activities: nothing reaches the next rung.
+        ([30, 10, 20, 20, 20], [], "This plan moves 0 points of your week upward"),
+        # 20 points to the rung-4 activity, all of them from the rung-5 one: the rung falls.
+        ([20, 20, 20, 40, 0], [], "This plan doesn't raise your rung"),
+    ],
+    ids=["between-low-activities", "rung-falls"],
+)
+def test_a_shift_that_does_not_climb_is_refused(maya, individual, planned, new, message):
     audit = audit_at(individual, "complete")
-    response = maya.post(plan_url(audit), plan_form([20, 20, 20, 0, 20], [(NEW_ACTIVITY, 5, 20)]))
+    response = maya.post(plan_url(audit), plan_form(planned, new))
     assert response.status_code == 200
-    assert "Move 20 more points" in text_of(response)
+    assert message in text_of(response)
     assert not Plan.objects.exists()
 
 
@@ -363,7 +390,7 @@ def test_the_preview_of_a_short_plan_says_how_far_off_it_is(maya, individual):
     )
     html = text_of(response)
     assert "moved effort: <strong>19 points</strong>" in html
-    assert "Move 1 more point" in html
+    assert "Give 1 more point to activities scored 4 or higher" in html
 
 
 # --- Saving again ----------------------------------------------------------------------
