@@ -32,11 +32,11 @@ from assessments.audits import services
 from assessments.audits.forms import ActivitiesForm, RoleForm, ScoresForm, TimeForm, VersionedForm
 from assessments.audits.results import result_page, snapshot_chart, timeline
 from assessments.library.services import evidence_for, find_occupations
-from assessments.models import Activity, Audit, Occupation, TaskStatement
+from assessments.models import Activity, Audit, Occupation, Plan, TaskStatement
 from ladder.converters import is_occupation_code
 from ladder.forms import whole_number
 from ladder.http import AuthenticatedHttpRequest, HtmxHttpRequest, is_partial, leave_to, swap_to
-from ladder.method import scoring
+from ladder.method import planning, scoring
 from ladder.method.granularity import check_granularity
 
 
@@ -68,6 +68,25 @@ def my_ladder(request: AuthenticatedHttpRequest) -> HttpResponse:
     over_time = timeline(completed) if len(completed) > 1 else None
     user = request.user
     assert isinstance(user, User)
+    zone = ZoneInfo(user.time_zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    checkin_on = (
+        timezone.localtime(user.next_checkin_at, zone).date()
+        if user.next_checkin_at and not user.checkins_paused
+        else None
+    )
+    latest_plan = next((plan for a in completed if (plan := _plan_of(a))), None)
+    step = (
+        planning.next_step(
+            today=today,
+            planned=_plan_of(completed[0]) is not None,
+            reassessment=completed[0].previous_id is not None,
+            sprint_end=latest_plan.sprint_end if latest_plan else None,
+            checkin_on=checkin_on,
+        )
+        if completed
+        else None
+    )
     return render(
         request,
         "assessments/my_ladder.html",
@@ -85,8 +104,24 @@ def my_ladder(request: AuthenticatedHttpRequest) -> HttpResponse:
             and not user.checkins_paused
             else None,
             "reassessing": any(a.previous_id for a in drafts),
+            "step": step,
+            "latest_audit": completed[0] if completed else None,
+            "latest_plan": latest_plan,
+            "checkin_on": checkin_on,
+            "today_date": today,
+            "days_left": (latest_plan.sprint_end - max(today, latest_plan.sprint_start)).days
+            if latest_plan
+            else None,
         },
     )
+
+
+def _plan_of(audit: Audit) -> Plan | None:
+    """The audit's plan, read with it (``select_related``), or None."""
+    try:
+        return audit.plan
+    except Plan.DoesNotExist:
+        return None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -70,8 +70,16 @@ class PlanForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, snapshot: RungSnapshot, plan: Plan | None, today: date, **kwargs: Any
+        self,
+        *args: Any,
+        snapshot: RungSnapshot,
+        plan: Plan | None,
+        today: date,
+        previous: Plan | None = None,
+        **kwargs: Any,
     ) -> None:
+        """``previous``: the person's last plan, which a new plan starts from (its role,
+        colleague, skill and events; the week is this result's)."""
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.today = today
@@ -116,7 +124,8 @@ class PlanForm(forms.Form):
                     attrs={"inputmode": "numeric", "size": 4, "class": "share-input"}
                 ),
             )
-        events = list(plan.events.all()) if plan else []
+        source = plan or previous
+        events = list(source.events.all()) if source else []
         for i in range(1, EVENT_ROWS + 1):
             event = events[i - 1] if i <= len(events) else None
             self.fields[f"event_title_{i}"] = forms.CharField(
@@ -147,17 +156,15 @@ class PlanForm(forms.Form):
                 initial=event.minutes if event else 60,
                 widget=forms.NumberInput(attrs={"size": 4}),
             )
-        if plan:
+        if source:
             self.initial.update(
-                next_role=plan.next_role,
-                proxy=plan.proxy,
-                proxy_week=plan.proxy_week,
-                skill=plan.skill,
-                own_skill=plan.own_skill,
-                sprint_start=plan.sprint_start,
+                next_role=source.next_role,
+                proxy=source.proxy,
+                proxy_week=source.proxy_week,
+                skill=source.skill,
+                own_skill=source.own_skill,
             )
-        else:
-            self.initial.setdefault("sprint_start", today)
+        self.initial.setdefault("sprint_start", plan.sprint_start if plan else today)
 
     # --- Rows, for the template and the arithmetic -------------------------------------
 

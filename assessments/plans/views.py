@@ -77,10 +77,20 @@ def plan_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     audit = found
     snapshot = audit.snapshot
     plan = Plan.objects.filter(audit=audit).first()
+    # A new plan starts from the person's last one (the next sprint after a check-in).
+    previous = (
+        None
+        if plan
+        else Plan.objects.filter(owner=request.user)
+        .exclude(audit=audit)
+        .order_by("-created_at")
+        .first()
+    )
     form = PlanForm(
         request.POST if request.method == "POST" else None,
         snapshot=snapshot,
         plan=plan,
+        previous=previous,
         today=_today(request),
     )
     if request.method == "POST" and request.POST.get("preview"):
@@ -99,6 +109,7 @@ def plan_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
         "snapshot": snapshot,
         "form": form,
         "plan": plan,
+        "previous": previous,
         "target": scoring.next_rung(snapshot.rung),
         "suggestions": suggestions(audit, float(snapshot.rung)),
         "examples": STORY_EXAMPLES.get(occupation.code[:2], ()) if occupation else (),
@@ -163,6 +174,7 @@ def sprint(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
         "events": list(plan.events.all()),
         "days_left": max(0, (plan.sprint_end - max(today, plan.sprint_start)).days),
         "started": today >= plan.sprint_start,
+        "finished": today > plan.sprint_end,
         "feed_url": request.build_absolute_uri(
             reverse("assessments:calendar_feed", args=[plan.calendar_token])
         ),

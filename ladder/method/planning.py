@@ -6,8 +6,10 @@ activities (some growing, some shrinking) and new higher-rung ones (current shar
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ladder.method import scoring
@@ -82,3 +84,36 @@ def abrupt_cuts(rows: Sequence[PlannedShare]) -> list[PlannedShare]:
     """Current activities the plan cuts by more than half: the method warns against
     dropping current responsibilities abruptly."""
     return [r for r in rows if r.current > 0 and r.planned < r.current * ABRUPT_CUT]
+
+
+# --- The loop: what to do next (DESIGN §4, S4–S6) ---------------------------------------
+
+CHECKIN_SOON = timedelta(days=7)  # a check-in is the next step from a week before its date
+
+
+class NextStep(enum.StrEnum):
+    CHECKIN = "checkin"  # reassess: the quarter's check-in is due, or the sprint is over
+    SPRINT = "sprint"  # a sprint is running (or about to start): work it
+    PLAN_FIRST = "plan-first"  # a first result without a plan
+    PLAN_NEXT = "plan-next"  # a check-in just done, not planned yet
+
+
+def next_step(
+    *,
+    today: date,
+    planned: bool,
+    reassessment: bool,
+    sprint_end: date | None,
+    checkin_on: date | None,
+) -> NextStep:
+    """The one main action for a person with a result. ``planned``: their latest
+    result has a plan; ``reassessment``: that result was a check-in; ``sprint_end``:
+    the end of their latest sprint, if any; ``checkin_on``: the day their next check-in
+    email is due (None while paused)."""
+    if checkin_on is not None and today >= checkin_on - CHECKIN_SOON:
+        return NextStep.CHECKIN
+    if not planned:
+        return NextStep.PLAN_NEXT if reassessment else NextStep.PLAN_FIRST
+    if sprint_end is not None and today > sprint_end:
+        return NextStep.CHECKIN
+    return NextStep.SPRINT

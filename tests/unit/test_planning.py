@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -5,10 +6,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ladder.method.planning import (
+    NextStep,
     PlannedShare,
     abrupt_cuts,
     moved_effort,
     moved_effort_problem,
+    next_step,
     projected_rung,
 )
 from ladder.method.scoring import next_rung
@@ -197,3 +200,25 @@ def test_a_plan_that_passes_raises_the_projected_rung(plan):
     if moved_effort_problem(moved, rung) is None:
         assert moved_effort(moved, rung) >= 20
         assert projected_rung(moved) > rung
+
+
+# --- What to do next -----------------------------------------------------------------
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("state", "step"),
+    [
+        ({"planned": False, "reassessment": False}, NextStep.PLAN_FIRST),
+        ({"planned": False, "reassessment": True}, NextStep.PLAN_NEXT),
+        ({"planned": True, "sprint_end": TODAY}, NextStep.SPRINT),  # its last day
+        ({"planned": True, "sprint_end": TODAY - timedelta(days=1)}, NextStep.CHECKIN),
+        ({"planned": True, "checkin_on": TODAY + timedelta(days=7)}, NextStep.CHECKIN),
+        ({"planned": True, "checkin_on": TODAY + timedelta(days=8)}, NextStep.SPRINT),
+        ({"planned": False, "checkin_on": TODAY}, NextStep.CHECKIN),  # due beats planning
+    ],
+)
+def test_the_next_step_follows_the_state(state, step):
+    base = {"reassessment": False, "sprint_end": TODAY + timedelta(days=30), "checkin_on": None}
+    assert next_step(today=TODAY, **{**base, **state}) is step

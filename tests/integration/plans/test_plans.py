@@ -452,8 +452,7 @@ def test_the_plan_page_opens_with_what_was_saved(maya, individual):
         (datetime(2026, 3, 2, 12, tzinfo=UTC), 90),
         (datetime(2026, 3, 12, 12, tzinfo=UTC), 80),
         (datetime(2026, 5, 30, 23, 59, tzinfo=UTC), 1),
-        (datetime(2026, 5, 31, 12, tzinfo=UTC), 0),
-        (datetime(2026, 8, 1, 12, tzinfo=UTC), 0),
+        (datetime(2026, 5, 31, 12, tzinfo=UTC), 0),  # its last day
     ],
 )
 def test_the_sprint_page_counts_the_days_left(maya, individual, today, days_left):
@@ -462,6 +461,16 @@ def test_the_sprint_page_counts_the_days_left(maya, individual, today, days_left
         html = text_of(maya.get(url("sprint", plan.code)))
     assert f'Days left</span><span class="stat-value">{days_left}</span>' in html
     assert "starts soon" not in html
+    assert "This sprint is finished" not in html
+
+
+def test_a_sprint_that_is_over_says_finished_not_zero_days_left(maya, individual):
+    plan = saved_plan(audit_at(individual, "complete"))
+    with time_machine.travel(datetime(2026, 8, 1, 12, tzinfo=UTC), tick=False):
+        html = text_of(maya.get(url("sprint", plan.code)))
+    assert "This sprint is finished" in html
+    assert "it ran from 2 March to 31 May 2026" in html
+    assert "Days left" not in html
 
 
 def test_a_sprint_that_has_not_started_says_so(maya, individual):
