@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import get_resolver
 
 from accounts.models import User
 from assessments.library.services import clear_derived, load_reference
@@ -27,6 +28,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         load_reference()
         clear_derived()
+    # Import every view now, at the real time: a module-level clock (the health check's
+    # STARTED_AT) must not be read first inside a test that travels in time.
+    get_resolver().url_patterns  # noqa: B018
 
 
 @pytest.fixture

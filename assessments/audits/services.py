@@ -508,6 +508,12 @@ class Change:
         )
 
     @property
+    def flat(self) -> bool:
+        """A flat quarter: the rung moved less than 0.1 (as shown) while the frontier
+        rose, the complacency the method warns about."""
+        return self.rung_delta == 0 and self.frontier_delta > 0
+
+    @property
     def days(self) -> int:
         return (
             timezone.localdate(self.after.taken_at) - timezone.localdate(self.before.taken_at)

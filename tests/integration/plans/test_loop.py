@@ -80,7 +80,7 @@ def test_after_a_check_in_the_next_sprint_is_planned_from_the_last_plan(
         services.audit_save_scores(
             audit=draft,
             expected_version=draft.version,
-            scores={a.pk: (a.score, None) for a in activities},
+            scores={a.pk: (a.score or 1, None) for a in activities},
         )
     draft = Audit.objects.get(pk=draft.pk)
     assert not draft.is_draft
@@ -95,3 +95,43 @@ def test_after_a_check_in_the_next_sprint_is_planned_from_the_last_plan(
     for title, *_ in EVENTS:
         assert f'value="{title}"' in plan_page
     assert 'name="sprint_start" value="2026-06-01"' in plan_page  # today, not the old start
+
+
+def _reassessed(individual, first_result, *, at: datetime, ai_sources: str = "") -> Audit:
+    with time_machine.travel(at, tick=False):
+        draft = services.reassessment_start(owner=individual, previous=first_result)
+        activities = list(draft.activities.order_by("position"))
+        services.audit_save_scores(
+            audit=draft,
+            expected_version=draft.version,
+            scores={a.pk: (a.score or 1, None) for a in activities},
+            ai_sources=ai_sources,
+        )
+    return Audit.objects.select_related("snapshot").get(pk=draft.pk)
+
+
+def test_a_flat_quarter_says_so_plainly(maya, individual, first_result):
+    """The same week a quarter later, while the frontier rose: the method's named risk."""
+    again = _reassessed(individual, first_result, at=START + timedelta(days=180))
+    assert again.snapshot.frontier > first_result.snapshot.frontier  # the frontier rose
+    with time_machine.travel(START + timedelta(days=180, hours=1), tick=False):
+        page = maya.get(reverse("assessments:result", args=[again.code])).content.decode()
+    assert "A flat quarter." in page
+    assert "complacency" in page
+    assert reverse("assessments:plan", args=[again.code]) in page
+
+
+def test_the_check_in_shows_back_where_the_person_follows_ai(maya, individual, first_result):
+    none_yet = services.reassessment_start(owner=individual, previous=first_result)
+    page = maya.get(reverse("assessments:step_scores", args=[none_yet.code])).content.decode()
+    assert "Nothing yet? Three places to start" in page
+    assert "Anthropic Economic Index" in page
+    services.audit_delete(audit=none_yet)
+    later = _reassessed(
+        individual, first_result, at=START + timedelta(days=91), ai_sources="Import AI newsletter"
+    )
+    next_one = services.reassessment_start(owner=individual, previous=later)
+    page = maya.get(reverse("assessments:step_scores", args=[next_one.code])).content.decode()
+    assert "Import AI newsletter</textarea>" in page
+    assert "Last quarter's answer is filled in" in page
+    assert "Nothing yet?" not in page
