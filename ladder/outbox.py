@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -122,7 +123,7 @@ def is_permanent(error: Exception) -> bool:
 
 def message_id(row: Outbox) -> str:
     """The row's own Message-ID: the same every time it is sent."""
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    domain = urlsplit(settings.SITE_URL).hostname
     stamp = int(row.created_at.timestamp())
     return f"<{row._meta.label_lower}.{row.pk}.{stamp}@{domain or 'ladder.localhost'}>"
 

@@ -1,4 +1,4 @@
-"""The cast of the whole-project tests (``tests/integration/cast.py``), made once per
+"""The cast of the whole-project tests (``tests.factories.make_world``), made once per
 module."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from assessments.library.services import clear_derived, load_reference
 from assessments.models import Occupation
-from tests.integration.cast import World, make_world
+from tests.factories import World, make_world
 
 
 @pytest.fixture(scope="module")

@@ -32,15 +32,18 @@ from assessments.models import (
     RungSnapshot,
 )
 from tests.factories import (
+    ARGS,
+    CAST,
     DESCRIPTIONS,
     SOFTWARE_DEVELOPERS,
+    URL_ARGS,
+    World,
     activities_form,
     our_urls,
     plan_form,
     scores_form,
     time_form,
 )
-from tests.integration.cast import ARGS, CAST, World
 
 # --- Outcomes -------------------------------------------------------------------------
 
@@ -386,6 +389,11 @@ def payload(world: World, name: str) -> dict[str, Any]:
 
 
 # --- The matrix -------------------------------------------------------------------------
+
+
+def test_the_matrix_fills_urls_as_the_factories_say():
+    """The fuzz test opens pages by ``URL_ARGS``: it must be the matrix's own list."""
+    assert {name: tuple(rows) for name, rows in EXPECTED.items()} == URL_ARGS
 
 
 def test_every_url_is_in_the_matrix():

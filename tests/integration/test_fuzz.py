@@ -37,9 +37,7 @@ from hypothesis import strategies as st
 
 from assessments.checkins import links
 from assessments.coaching import services as coaching
-from tests.factories import HTMX, our_routes
-from tests.integration.cast import ARGS, World
-from tests.integration.test_access_matrix import EXPECTED
+from tests.factories import ARGS, HTMX, URL_ARGS, World, our_routes
 
 EXAMPLES = int(os.environ.get("LADDER_FUZZ_EXAMPLES", "6"))
 FUZZ = settings(
@@ -290,14 +288,12 @@ def submission(form: Form) -> st.SearchStrategy[dict[str, str]]:
     )
 
 
-# Pages to read forms from: every page of the matrix its viewer can open, and allauth's.
+# Pages to read forms from: every page of the matrix, as the first of A, A's coach or a
+# visitor who can open it (found when the test runs), and allauth's.
 def _pages() -> Iterator[tuple[str, str, str]]:
-    for name, rows in EXPECTED.items():
-        for what, row in rows.items():
-            for who in ("anonymous", "a", "coach"):
-                if getattr(row, who).status == 200:
-                    yield name, what, who
-                    break
+    for name, whats in URL_ARGS.items():
+        for what in whats:
+            yield name, what, ""
 
 
 ALLAUTH_PAGES = [
@@ -312,11 +308,17 @@ ALLAUTH_PAGES = [
 PAGES = [*_pages(), *ALLAUTH_PAGES]
 
 
-@pytest.mark.parametrize(("name", "what", "who"), PAGES, ids=[f"{n}-{w}" for n, _, w in PAGES])
+@pytest.mark.parametrize(
+    ("name", "what", "who"), PAGES, ids=[f"{n}-{w or 'cast'}-{t}" for n, t, w in PAGES]
+)
 def test_no_form_answers_5xx(world: World, name: str, what: str, who: str):
-    page = reverse(name, args=ARGS[what](world, who))
-    opened = viewer(world, who).get(page)
-    assert opened.status_code == 200, f"{page} as {who}: {opened.status_code}"
+    for who in [who] if who else ["a", "coach", "anonymous"]:  # noqa: B020
+        page = reverse(name, args=ARGS[what](world, who))
+        opened = viewer(world, who).get(page)
+        if opened.status_code == 200:
+            break
+    else:
+        pytest.skip(f"{page}: nobody in the cast opens it (a POST-only address)")
     html = opened.content.decode(errors="replace") if "html" in opened["Content-Type"] else ""
     forms = forms_on(page, html)
 

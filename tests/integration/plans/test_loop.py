@@ -74,15 +74,7 @@ def test_after_a_check_in_the_next_sprint_is_planned_from_the_last_plan(
     first = first_result.plan
     first.proxy = "Priya, staff engineer"
     first.save()
-    with time_machine.travel(START + timedelta(days=91), tick=False):
-        draft = services.reassessment_start(owner=individual, previous=first_result)
-        activities = list(draft.activities.order_by("position"))
-        services.audit_save_scores(
-            audit=draft,
-            expected_version=draft.version,
-            scores={a.pk: (a.score or 1, None) for a in activities},
-        )
-    draft = Audit.objects.get(pk=draft.pk)
+    draft = _reassessed(individual, first_result, at=START + timedelta(days=91))
     assert not draft.is_draft
     page = ladder_page(maya, START + timedelta(days=91, hours=1))
     assert "Next: plan your next sprint" in page
